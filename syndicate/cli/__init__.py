@@ -1,0 +1,59 @@
+"""The operator's entry point: `syndicate [--config FILE] COMMAND ...`.
+
+Each command group lives in its own module with a `register(subparsers)` function that adds
+its parser and sets `func` to a callable taking the parsed namespace and returning an exit
+status. Errors from syndicate's tree are caught here, printed as one line, and turned into an
+exit status: 2 for configuration errors, 1 for everything else. No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from syndicate import __version__
+from syndicate.cli import check
+from syndicate.errors import ConfigError, SyndicateError
+
+# Modules with a register(subparsers) function, in the order `--help` lists them.
+COMMANDS = (check,)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The full argument parser (also used by the docs test)."""
+    p = argparse.ArgumentParser(
+        prog="syndicate",
+        description="Faithful briefs of official DHS releases, as feeds and email digests.",
+    )
+    p.add_argument("--version", action="version", version=f"syndicate {__version__}")
+    p.add_argument(
+        "--config",
+        default=os.environ.get("SYNDICATE_CONFIG", "config.toml"),
+        help="the config file (default: $SYNDICATE_CONFIG or ./config.toml)",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit status."""
+    p = parser()
+    args = p.parse_args(argv)
+    if not getattr(args, "func", None):
+        p.print_help()
+        return 2
+    try:
+        status: int = args.func(args)
+    except ConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except SyndicateError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return status

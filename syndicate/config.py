@@ -1,0 +1,455 @@
+"""config.toml → frozen, typed settings, validated once at start.
+
+Every problem is reported as a `ConfigError` that names the key, the bad value and what was
+expected; nothing here prints a traceback. Secrets are never in the file: the file names the
+environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from syndicate.errors import ConfigError
+from syndicate.model import (
+    AGENCIES,
+    Agency,
+    ArticleRules,
+    Attribution,
+    ListingRules,
+    Source,
+    SourceKind,
+)
+
+DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {
+    "border-security": (
+        "border",
+        "port of entry",
+        "ports of entry",
+        "smuggl",
+        "fentanyl seizure",
+        "Border Patrol",
+        "crossing",
+    ),
+    "immigration": (
+        "immigra",
+        "migra",
+        "asylum",
+        "deport",
+        "removal",
+        "visa",
+        "green card",
+        "citizenship",
+        "naturaliz",
+        "parole",
+        "alien",
+    ),
+    "cybersecurity": (
+        "cyber",
+        "vulnerab",
+        "CVE-",
+        "malware",
+        "ransomware",
+        "exploit",
+        "patch",
+        "advisory",
+        "phishing",
+    ),
+    "disaster-response": (
+        "disaster",
+        "hurricane",
+        "flood",
+        "wildfire",
+        "storm",
+        "tornado",
+        "emergency declaration",
+        "recovery",
+        "FEMA assistance",
+    ),
+    "aviation-security": (
+        "airport",
+        "aviation",
+        "checkpoint",
+        "TSA PreCheck",
+        "passenger",
+        "flight",
+        "screening",
+    ),
+    "maritime": ("maritime", "vessel", "Coast Guard", "cutter", "at sea", "port", "boat"),
+    "counterterrorism": ("terroris", "extremis", "counterterror"),
+    "drugs-and-trafficking": (
+        "drug",
+        "narcotic",
+        "cocaine",
+        "fentanyl",
+        "methamphetamine",
+        "traffick",
+        "cartel",
+        "seiz",
+    ),
+    "trade-and-travel": (
+        "trade",
+        "tariff",
+        "import",
+        "export",
+        "cargo",
+        "travel",
+        "traveler",
+        "REAL ID",
+        "customs",
+    ),
+    "international-cooperation": (
+        "memorandum of understanding",
+        "MOU",
+        "bilateral",
+        "international",
+        "partner nation",
+        "agreement with",
+        "foreign",
+    ),
+    "law-enforcement": ("arrest", "sentenced", "indict", "convicted", "charged", "investigation"),
+    "secret-service": ("protective", "counterfeit", "financial crime", "Secret Service"),
+}
+
+
+def _url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("an absolute http(s) URL")
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("an IANA time zone such as America/New_York") from None
+    return value
+
+
+def _ident(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
+        raise ValueError("lower-case letters, digits, '-' or '_'")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_url)]
+Zone = Annotated[str, AfterValidator(_zone)]
+Ident = Annotated[str, AfterValidator(_ident)]
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServiceConfig(_Section):
+    name: str = "DHS Briefs"
+    base_url: Url = "http://127.0.0.1:8080"
+    contact_url: Url = "https://github.com/syndicate-briefs/syndicate"
+    data_dir: str = "data"
+    timezone: Zone = "America/New_York"
+
+
+class DatabaseConfig(_Section):
+    url: str = ""
+
+
+class FetchConfig(_Section):
+    connect_timeout: Seconds = 10.0
+    read_timeout: Seconds = 20.0
+    deadline: Seconds = 30.0
+    max_bytes: Annotated[int, Field(gt=0)] = 10_000_000
+    host_spacing: Annotated[float, Field(ge=0)] = 1.0
+    max_backoff: Seconds = 6 * 3600.0
+    concurrency: Annotated[int, Field(ge=1, le=500)] = 20
+    max_redirects: Annotated[int, Field(ge=0, le=30)] = 10
+    respect_robots: bool = True
+    flood_ratio: Annotated[float, Field(gt=0, le=1)] = 0.5
+
+
+class ListingSelectors(_Section):
+    item: str
+    link: str = "a"
+    title: str | None = None
+    date: str | None = None
+
+
+class ArticleSelectors(_Section):
+    body: str | None = None
+    title: str | None = None
+    date: str | None = None
+    drop: list[str] = []
+
+
+class SourceConfig(_Section):
+    id: Ident
+    name: str
+    agency: Agency
+    kind: SourceKind
+    url: Url
+    interval: Seconds = 900.0
+    enabled: bool = True
+    listing: ListingSelectors | None = None
+    article: ArticleSelectors | None = None
+    full_text: bool = False
+    first_poll_items: Annotated[int, Field(ge=1)] = 10
+
+    @model_validator(mode="after")
+    def _listing_for_pages(self) -> SourceConfig:
+        if self.kind == "page" and self.listing is None:
+            raise ValueError("a `page` source needs a [sources.listing] table with `item`")
+        return self
+
+    def source(self) -> Source:
+        listing = article = None
+        if self.listing:
+            listing = ListingRules(
+                self.listing.item, self.listing.link, self.listing.title, self.listing.date
+            )
+        if self.article:
+            article = ArticleRules(
+                self.article.body, self.article.title, self.article.date, tuple(self.article.drop)
+            )
+        return Source(
+            id=self.id,
+            name=self.name,
+            agency=self.agency,
+            kind=self.kind,
+            url=self.url,
+            interval=self.interval,
+            enabled=self.enabled,
+            listing=listing,
+            article=article,
+            full_text=self.full_text,
+            first_poll_items=self.first_poll_items,
+        )
+
+
+class BriefConfig(_Section):
+    engine: str = "extractive"
+    target_words: Annotated[int, Field(ge=60, le=2000)] = 350
+    topics: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()}
+    )
+
+
+class AttributionConfig(_Section):
+    sources_label: str = "Sources"
+    prepared_by: str = ""
+    notice: str = ""
+
+    def attribution(self) -> Attribution:
+        return Attribution(self.sources_label, self.prepared_by, self.notice or None)
+
+
+class FeedsConfig(_Section):
+    dir: str = "feeds"
+    entries: Annotated[int, Field(ge=1, le=1000)] = 50
+    title: str = "DHS Briefs"
+    subtitle: str = "Faithful briefs of official U.S. Department of Homeland Security releases"
+    author: str = "syndicate"
+    rights: str = ""
+    icon: Url | None = None
+    logo: Url | None = None
+    hub: Url | None = None
+    tag_authority: str = "syndicate.invalid,2026"
+
+
+class DigestsConfig(_Section):
+    daily_at: time = time(7, 0)
+    weekly_day: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    weekly_at: time = time(7, 0)
+    order: Literal["newest", "agency"] = "newest"
+    max_briefs: Annotated[int, Field(ge=1, le=500)] = 20
+    corrections: bool = True
+    subject: str = "DHS Briefs: {count} new release{s}, {date}"
+
+
+class SmtpConfig(_Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["none", "starttls", "tls"] = "none"
+    username: str = ""
+    password_env: str = ""
+    pool_size: Annotated[int, Field(ge=1, le=50)] = 2
+    rate: Annotated[float, Field(gt=0)] = 50.0
+    timeout: Seconds = 30.0
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
+class DkimConfig(_Section):
+    key_file: str
+    selector: str
+    domain: str
+
+
+class MailConfig(_Section):
+    sender: str = Field("DHS Briefs <briefs@localhost>", alias="from")
+    transport: Literal["maildir", "smtp"] = "maildir"
+    maildir: str = "maildir"
+    list_id: str = "DHS Briefs <briefs.syndicate.invalid>"
+    unsubscribe_mailto: str = ""
+    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    retry_base: Seconds = 60.0
+    bounce_after: Annotated[int, Field(ge=1)] = 3
+    smtp: SmtpConfig = SmtpConfig()
+    dkim: DkimConfig | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class WebConfig(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    secret_env: str = "SYNDICATE_SECRET"
+    page_size: Annotated[int, Field(ge=1, le=200)] = 20
+    subscribe_per_hour: Annotated[int, Field(ge=1)] = 10
+
+
+class LogConfig(_Section):
+    format: Literal["text", "json"] = "text"
+    level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class HousekeepingConfig(_Section):
+    keep_raw_days: Annotated[int, Field(ge=0)] = 30
+
+
+class Config(_Section):
+    service: ServiceConfig = ServiceConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    fetch: FetchConfig = FetchConfig()
+    brief: BriefConfig = BriefConfig()
+    attribution: AttributionConfig = AttributionConfig()
+    feeds: FeedsConfig = FeedsConfig()
+    digests: DigestsConfig = DigestsConfig()
+    mail: MailConfig = Field(default_factory=lambda: MailConfig.model_validate({}))
+    web: WebConfig = WebConfig()
+    log: LogConfig = LogConfig()
+    housekeeping: HousekeepingConfig = HousekeepingConfig()
+    sources: list[SourceConfig] = []
+
+    # Where the file lives; relative paths in it are relative to this folder.
+    root: str = Field(".", exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Config:
+        seen: set[str] = set()
+        for s in self.sources:
+            if s.id in seen:
+                raise ValueError(f"source id {s.id!r} is used twice")
+            seen.add(s.id)
+        return self
+
+    def path(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        p = Path(os.path.expanduser(value))
+        return p if p.is_absolute() else Path(self.root) / p
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.service.data_dir)
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.path(self.feeds.dir)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{self.data_dir / 'syndicate.db'}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.service.timezone)
+
+    def source_list(self) -> list[Source]:
+        return [s.source() for s in self.sources]
+
+    def user_agent(self, version: str) -> str:
+        return f"syndicate/{version} (+{self.service.contact_url})"
+
+
+def _where(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """`sources[2].url` → `sources[2] (id 'cbp').url`, so the operator finds the entry."""
+    out = ""
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            label = f"[{part}]"
+            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
+                ident = node[part].get("id")
+                if ident:
+                    label = f"[{part}] (id {ident!r})"
+            out += label
+        else:
+            out += ("." if out else "") + part
+        node = node[part] if _has(node, part) else None
+    return out
+
+
+def _has(node: Any, part: int | str) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and part < len(node)
+
+
+def _explain(err: ValidationError, data: dict[str, Any]) -> str:
+    lines = []
+    for e in err.errors():
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        key = _where(loc, data) or "(top level)"
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"config: unknown key {key!r}")
+            continue
+        if kind == "missing":
+            lines.append(f"config: {key}: missing; it is required")
+            continue
+        value = e.get("input")
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"config: {key} = {value!r}: expected {msg}")
+    return "\n".join(lines)
+
+
+def parse(text: str, root: str | Path = ".") -> Config:
+    """Validate config.toml's text; relative paths resolve against `root`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config: not valid TOML: {e}") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_explain(e, data)) from None
+    return config.model_copy(update={"root": str(root)})
+
+
+def load(path: str | Path) -> Config:
+    """Read and validate a config file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"config: cannot read {p}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config: {p} is not UTF-8 text") from None
+    return parse(text, p.resolve().parent)
+
+
+__all__ = ["AGENCIES", "Config", "load", "parse"]

@@ -1,0 +1,184 @@
+"""The tables, as SQLAlchemy Core metadata. Alembic migrations are written from this.
+
+Times are stored as aware UTC (`DateTime(timezone=True)`); SQLite keeps them as ISO text and
+the store code turns them back into aware values. JSON columns hold the frozen dataclasses of
+`model.py` as produced by their `to_json`-style functions in the store.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# One row per configured source: its polling state. Rows are created on first poll.
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),  # the URL in config
+    Column("moved_to", Text),  # remembered 301/308 target
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_poll_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("next_poll_at", DateTime(timezone=True)),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive
+    Column("last_error", Text),
+    Column("last_status", Integer),
+    Column("crawl_delay", Float),  # from robots.txt
+    Column("held_reason", Text),  # set when a flood of new ids was held for the operator
+    Column("polls", Integer, nullable=False, default=0),
+)
+
+# One row per release seen on a source. (source_id, key) is the identity rule's result.
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("guid", Text),
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("content_sha256", String(64)),
+    Column("origin", String(8)),  # 'page' or 'feed': where the text came from
+    Column("article", Text),  # Article as JSON
+    Column("raw", LargeBinary),  # the page as fetched; pruned by housekeeping
+    # new, held, briefed, rejected (faithfulness), failed (fetch/extract), updated
+    Column("status", String(16), nullable=False, default="new"),
+    Column("reason", Text),
+    Column("brief_id", String(64)),
+    Column("versions", Integer, nullable=False, default=1),
+    UniqueConstraint("source_id", "key", name="uq_items_source_key"),
+)
+Index("ix_items_url", items.c.url)
+
+# One row per brief. `seq` increases on every insert or material change, so publishing and
+# digests can ask "what changed since N" cheaply.
+briefs = Table(
+    "briefs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("story", Text, nullable=False),  # story key: the same story from two agencies
+    Column("agency", String(8), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("content_sha256", String(64), nullable=False),  # of the brief's material content
+    Column("data", Text, nullable=False),  # Brief as JSON (the stable shape of issue 3)
+    Column("seq", Integer, nullable=False),
+    Column("edits", Integer, nullable=False, default=0),
+)
+Index("ix_briefs_story", briefs.c.story)
+Index("ix_briefs_seq", briefs.c.seq)
+Index("ix_briefs_published", briefs.c.published_at)
+
+# Which feeds a brief belongs to: 'all', 'agency/dhs', 'topic/cybersecurity'.
+brief_feeds = Table(
+    "brief_feeds",
+    metadata,
+    Column("feed", String(96), primary_key=True),
+    Column("brief_id", String(64), ForeignKey("briefs.id"), primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_brief_feeds_feed_pub", brief_feeds.c.feed, brief_feeds.c.published_at)
+
+# What was last published for each feed document, to publish only what changed.
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("feed", String(96), primary_key=True),
+    Column("seq", Integer, nullable=False, default=0),
+    Column("published_at", DateTime(timezone=True)),
+)
+
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", Text),
+    Column("status", String(16), nullable=False),
+    Column("cadence", String(16), nullable=False),
+    Column("agencies", Text, nullable=False, default="[]"),  # JSON list
+    Column("topics", Text, nullable=False, default="[]"),  # JSON list
+    Column("secret", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+    Column("last_digest_at", DateTime(timezone=True)),
+    Column("last_digest_seq", Integer, nullable=False, default=0),
+    Column("bounces", Integer, nullable=False, default=0),
+)
+
+# The delivery ledger: one row per (digest, recipient).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest_key", String(128), nullable=False),
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id"), nullable=False),
+    Column("message_id", Text, nullable=False),
+    Column("cadence", String(16), nullable=False),
+    Column("brief_ids", Text, nullable=False),  # JSON list, in display order
+    Column("more", Integer, nullable=False, default=0),
+    # pending, claimed, sent, retry, failed
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("claimed_by", String(64)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("reply", Text),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("digest_key", "subscriber_id", name="uq_deliveries_digest_sub"),
+)
+Index("ix_deliveries_status", deliveries.c.status, deliveries.c.next_attempt_at)
+
+# Which briefs each subscriber has been sent, so an edited brief is not resent.
+sent_briefs = Table(
+    "sent_briefs",
+    metadata,
+    Column("subscriber_id", Integer, ForeignKey("subscribers.id"), primary_key=True),
+    Column("brief_id", String(64), primary_key=True),
+    Column("delivery_id", Integer, nullable=False),
+)
+
+# Small key/value facts: scheduler heartbeat, daemon lock owner, web secret, counters.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Rolling counters for rate limits (web subscribe form, confirmation mails).
+throttle = Table(
+    "throttle",
+    metadata,
+    Column("key", String(256), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("count", Integer, nullable=False),
+)
+
+__all__ = ["metadata"]
