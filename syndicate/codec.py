@@ -1,0 +1,161 @@
+"""Model values <-> JSON-able dicts, for the store, the JSON rendering and the web side.
+
+The Brief's JSON shape is a public contract (issue 3): other parts and users rely on it, so
+it is spelled out here field by field rather than derived from the dataclass.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from syndicate.model import (
+    Article,
+    Attribution,
+    Block,
+    Brief,
+    Link,
+    Provenance,
+    Quote,
+    Section,
+    SourceRef,
+)
+
+JSON = dict[str, Any]
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _required_time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def brief_to_json(brief: Brief) -> JSON:
+    """The stable JSON shape of a brief."""
+    return {
+        "id": brief.id,
+        "title": brief.title,
+        "agency": brief.agency,
+        "source_name": brief.source_name,
+        "url": brief.url,
+        "published": _time(brief.published),
+        "updated": _time(brief.updated),
+        "dateline": brief.dateline,
+        "summary": list(brief.summary),
+        "sections": [
+            {"heading": s.heading, "paragraphs": list(s.paragraphs), "bullets": list(s.bullets)}
+            for s in brief.sections
+        ],
+        "quotes": [{"text": q.text, "speaker": q.speaker} for q in brief.quotes],
+        "links": [{"title": link.text, "url": link.url} for link in brief.links],
+        "topics": list(brief.topics),
+        "sources": [{"name": s.name, "url": s.url} for s in brief.sources],
+        "attribution": {
+            "sources_label": brief.attribution.sources_label,
+            "prepared_by": brief.attribution.prepared_by,
+            "notice": brief.attribution.notice,
+        },
+        "provenance": {
+            "fetched_at": _time(brief.provenance.fetched_at),
+            "content_sha256": brief.provenance.content_sha256,
+            "engine": brief.provenance.engine,
+        },
+    }
+
+
+def brief_from_json(data: JSON) -> Brief:
+    """Rebuild a Brief from its JSON shape."""
+    attribution = data.get("attribution") or {}
+    provenance = data["provenance"]
+    return Brief(
+        id=data["id"],
+        title=data["title"],
+        agency=data["agency"],
+        source_name=data["source_name"],
+        url=data["url"],
+        published=_required_time(data["published"]),
+        updated=_required_time(data["updated"]),
+        dateline=data.get("dateline"),
+        summary=tuple(data["summary"]),
+        sections=tuple(
+            Section(s["heading"], tuple(s.get("paragraphs", ())), tuple(s.get("bullets", ())))
+            for s in data["sections"]
+        ),
+        quotes=tuple(Quote(q["text"], q.get("speaker")) for q in data["quotes"]),
+        links=tuple(Link(link["title"], link["url"]) for link in data["links"]),
+        topics=tuple(data["topics"]),
+        sources=tuple(SourceRef(s["name"], s["url"]) for s in data["sources"]),
+        attribution=Attribution(
+            attribution.get("sources_label", "Sources"),
+            attribution.get("prepared_by", ""),
+            attribution.get("notice"),
+        ),
+        provenance=Provenance(
+            _required_time(provenance["fetched_at"]),
+            provenance["content_sha256"],
+            provenance["engine"],
+        ),
+    )
+
+
+def article_to_json(article: Article) -> JSON:
+    """An Article as a JSON-able dict (stored beside its item)."""
+    return {
+        "url": article.url,
+        "title": article.title,
+        "dateline": article.dateline,
+        "published": _time(article.published),
+        "modified": _time(article.modified),
+        "origin": article.origin,
+        "blocks": [
+            {
+                "kind": b.kind,
+                "text": b.text,
+                "items": list(b.items),
+                "links": [{"text": link.text, "url": link.url} for link in b.links],
+            }
+            for b in article.blocks
+        ],
+        "links": [{"text": link.text, "url": link.url} for link in article.links],
+    }
+
+
+def article_from_json(data: JSON) -> Article:
+    """Rebuild an Article from `article_to_json`'s shape."""
+    return Article(
+        url=data["url"],
+        title=data["title"],
+        dateline=data.get("dateline"),
+        published=_parse_time(data.get("published")),
+        modified=_parse_time(data.get("modified")),
+        origin=data.get("origin", "page"),
+        blocks=tuple(
+            Block(
+                b["kind"],
+                b["text"],
+                tuple(b.get("items", ())),
+                tuple(Link(link["text"], link["url"]) for link in b.get("links", ())),
+            )
+            for b in data["blocks"]
+        ),
+        links=tuple(Link(link["text"], link["url"]) for link in data.get("links", ())),
+    )
+
+
+def dumps(data: JSON) -> str:
+    """Deterministic JSON text: sorted keys off (the shape's order is meaningful), UTF-8."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str) -> JSON:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
