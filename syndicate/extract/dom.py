@@ -1,0 +1,216 @@
+"""The page as a tree: HTML text in, the title, stated dates and the body element out.
+
+This is where the page's chrome goes: scripts and styles everywhere; then, around and
+inside the body, navigation, header, footer, asides, forms, share bars, breadcrumbs,
+captions and tag lists. What is left for `blocks` is the release's own content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+import lxml.html
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.etree import ParserError
+from lxml.html import HtmlElement
+
+from syndicate.errors import ExtractError
+from syndicate.extract import dates
+from syndicate.model import ArticleRules
+from syndicate.text import squash
+
+# Never content, wherever they are. huge_tree stays off: libxml2 then caps nesting depth
+# and text node size, so a hostile page cannot make the walk below run away.
+_JUNK_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "applet",
+    "svg", "math", "canvas", "video", "audio", "source", "button", "input", "select",
+    "textarea", "dialog",
+)  # fmt: skip
+# Page chrome: dropped inside the body as well as around it.
+_CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "figcaption", "menu")
+_CHROME_CLASS = re.compile(
+    r"^(?:.*[-_])?(?:share|sharing|social|addtoany|a2a_kit|breadcrumbs?|pager|skip-link|"
+    r"visually-hidden|sr-only|element-invisible|print-link|last-updated|"
+    r"last-modified|page-updated|tags|topics|keywords|caption|image-caption|"
+    r"media-caption|credit|back-to-top|related-content|feedback)(?:[-_].*)?$",
+    re.I,
+)
+_BODY_GUESSES = (
+    ".field--name-body",
+    "[itemprop=articleBody]",
+    ".node__content",
+    "article",
+    "main",
+    "[role=main]",
+    "#main-content",
+)
+_TITLE_PREFIX = re.compile(
+    r"^\s*(?:photos?|videos?|audio)(?:\s+(?:and|&)\s+(?:photos?|videos?))?\s+release\s*[:–—-]\s*",
+    re.I,
+)
+_STAMP = re.compile(r"\s*(?:page\s+)?last\s+(?:modified|updated|reviewed)\s*:?\s*(.{0,60})", re.I)
+_PARSER = lxml.html.HTMLParser(
+    huge_tree=False, remove_comments=True, remove_pis=True, no_network=True
+)
+
+
+def parse(text: str) -> HtmlElement:
+    """Parse a whole page (or a fragment: lxml wraps it in html/body)."""
+    # lxml refuses str input that still declares an encoding; the bytes are decoded already.
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    if not text.strip():
+        raise ExtractError("extract: empty page")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (ParserError, ValueError) as exc:
+        raise ExtractError(f"extract: unreadable HTML ({exc})") from exc
+    for element in list(root.iter(*_JUNK_TAGS)):
+        _remove(element)
+    return root
+
+
+def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    """Elements matching a CSS selector; a bad selector is the config's fault, said plainly."""
+    try:
+        found = CSSSelector(selector)(root)
+    except (SelectorError, etree.XPathError) as exc:
+        raise ExtractError(f"extract: bad CSS selector {selector!r} ({exc})") from exc
+    return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
+
+
+def drop(root: HtmlElement, selectors: Iterable[str]) -> None:
+    """Remove every element matching the configured `drop` selectors."""
+    for selector in selectors:
+        for element in select(root, selector):
+            _remove(element)
+
+
+def title(root: HtmlElement, rules: ArticleRules | None) -> str:
+    """The release title: configured selector, else h1, og:title, then <title>."""
+    candidates: list[str] = []
+    if rules and rules.title:
+        candidates += [_text(e) for e in select(root, rules.title)]
+    headings = list(root.iter("h1"))
+    in_chrome = [h for h in headings if any(a.tag in _CHROME_TAGS for a in h.iterancestors())]
+    candidates += [_text(h) for h in headings if h not in in_chrome]
+    candidates += [str(e.get("content", "")) for e in select(root, "meta[property='og:title']")]
+    candidates += [_text(h) for h in in_chrome]
+    for element in root.iter("title"):
+        # "<release> | Homeland Security": the site name follows the last bar.
+        candidates.append(re.sub(r"\s+[|–—-]\s+[^|–—]+$", "", _text(element)))
+    for candidate in candidates:
+        if candidate := without_prefix(squash(candidate)):
+            return candidate
+    return ""
+
+
+def without_prefix(text: str) -> str:
+    """A title without its `PHOTO RELEASE:` (or `VIDEO RELEASE:`) label."""
+    return _TITLE_PREFIX.sub("", text).strip()
+
+
+def stated_dates(
+    root: HtmlElement, rules: ArticleRules | None
+) -> tuple[datetime | None, datetime | None]:
+    """(published, modified) as the page states them, read before the chrome goes."""
+    published = modified = None
+    if rules and rules.date:
+        for element in select(root, rules.date):
+            published = published or dates.when(element.get("datetime") or _text(element))
+    for prop, is_modified in (
+        ("article:published_time", False),
+        ("article:modified_time", True),
+        ("og:updated_time", True),
+    ):
+        for element in select(root, f"meta[property='{prop}']"):
+            value = dates.when(element.get("content"))
+            if is_modified:
+                modified = modified or value
+            else:
+                published = published or value
+    for element in root.iter("time"):
+        published = published or dates.when(element.get("datetime") or _text(element))
+    for element in root.iter():
+        # "Last Modified: 04/16/2025", the date often in a child <time> or <span>.
+        if isinstance(element.tag, str) and _STAMP.match(element.text or ""):
+            holder = element.getparent() if len(_text(element)) < 20 else element
+            stamp = _STAMP.search(_text(holder if holder is not None else element)[:200])
+            if stamp:
+                modified = modified or dates.when(stamp.group(1))
+    return published, modified
+
+
+def body(root: HtmlElement, rules: ArticleRules | None) -> HtmlElement:
+    """The element holding the release text, with the chrome inside it removed."""
+    found: list[HtmlElement] = []
+    if rules and rules.body:
+        found = select(root, rules.body)
+    found = [e for e in found if not any(a in found for a in e.iterancestors())]
+    if len(found) > 1:
+        # A configured body split across fields: read the matches as one, in order.
+        chosen = lxml.html.Element("div")
+        chosen.extend(found)
+    elif found:
+        chosen = found[0]
+    else:
+        chosen = _guess(root)
+    _strip_chrome(chosen)
+    return chosen
+
+
+def _guess(root: HtmlElement) -> HtmlElement:
+    """Drupal's body field, else article/main, else the densest block of paragraphs."""
+    _strip_chrome(root)
+    for guess in _BODY_GUESSES:
+        found = [e for e in select(root, guess) if _words(e) >= 8]
+        if found:
+            return max(found, key=_words)
+    return _densest(root)
+
+
+def _strip_chrome(root: HtmlElement) -> None:
+    for element in list(root.iter(*_CHROME_TAGS)):
+        _remove(element)
+    for element in list(root.iter()):
+        if element is root or not isinstance(element.tag, str):
+            continue
+        names = [*str(element.get("class", "")).split(), str(element.get("id", ""))]
+        if any(_CHROME_CLASS.match(name) for name in names if name):
+            _remove(element)
+
+
+def _densest(root: HtmlElement) -> HtmlElement:
+    """The element whose own paragraphs hold the most text: the fallback body."""
+    best, best_score = root, 0
+    for element in root.iter("div", "section", "td", "article", "main", "body"):
+        score = sum(len(_text(p)) for p in element if p.tag in ("p", "ul", "ol", "blockquote"))
+        if score > best_score:
+            best, best_score = element, score
+    return best
+
+
+def _words(element: HtmlElement) -> int:
+    return len(_text(element).split())
+
+
+def _text(element: HtmlElement) -> str:
+    return squash("".join(element.itertext()))
+
+
+def _remove(element: etree._Element) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
