@@ -1,0 +1,77 @@
+"""`syndicate sources [--json]`: each source's state; `sources release ID` lifts a hold."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from syndicate.cli.context import open_store
+from syndicate.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sources", help="show each source's polling state")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    r = actions.add_parser("release", help="accept the items held for a source and go on")
+    r.add_argument("id")
+    r.set_defaults(func=release)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+
+
+def run(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    try:
+        states = {s.id: s for s in store.sources.all()}
+    finally:
+        store.close()
+    rows = []
+    for src in config.sources:
+        st = states.get(src.id)
+        rows.append({
+            "id": src.id, "agency": src.agency, "kind": src.kind, "enabled": src.enabled,
+            "url": src.url,
+            "last_poll": st.last_poll_at if st else None,
+            "last_success": st.last_success_at if st else None,
+            "items": st.items if st else 0,
+            "failures": st.failures if st else 0,
+            "last_error": (st.last_error or st.held_reason) if st else None,
+            "next_poll": st.next_poll_at if st else None,
+        })
+    if args.json:
+        print(json.dumps([{k: (v.isoformat() if isinstance(v, datetime) else v)
+                           for k, v in r.items()} for r in rows], indent=2))
+        return 0
+    table = Table(title="sources", title_justify="left")
+    for col in ("source", "kind", "last poll", "last success", "items", "failures",
+                "last error", "next poll"):
+        table.add_column(col)
+    for r in rows:
+        name = str(r["id"]) + ("" if r["enabled"] else " (disabled)")
+        table.add_row(name, str(r["kind"]), _when(r["last_poll"]),  # type: ignore[arg-type]
+                      _when(r["last_success"]), str(r["items"]),  # type: ignore[arg-type]
+                      str(r["failures"]), str(r["last_error"] or ""),
+                      "now" if r["next_poll"] is None else _when(r["next_poll"]))  # type: ignore[arg-type]
+    Console(file=sys.stdout, width=200).print(table)
+    return 0
+
+
+def release(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    try:
+        if args.id not in {s.id for s in config.sources}:
+            raise ConfigError(f"sources: no source with id {args.id!r}")
+        store.sources.release(args.id)
+    finally:
+        store.close()
+    print(f"sources: {args.id} released; its held items are taken on the next poll")
+    return 0

@@ -1,0 +1,35 @@
+"""What follows a poll that stored new or updated briefs: publish feeds, send immediate mail.
+
+Each follow-up is isolated: a failing publish never stops the immediate digests, and the
+other way round; the failure is logged and reported in the returned summary.
+"""
+
+from __future__ import annotations
+
+from syndicate import logs
+from syndicate.config import Config
+from syndicate.errors import SyndicateError
+from syndicate.pipeline.poll import PollSummary
+from syndicate.store import Store
+
+
+def after_poll(config: Config, store: Store, summary: PollSummary) -> dict[str, str]:
+    """Publish changed feeds and send immediate digests when the poll changed briefs."""
+    if not summary.changed:
+        return {}
+    from syndicate.pipeline import feeds, mail
+
+    done: dict[str, str] = {}
+    try:
+        published = feeds.publish(store, config)
+        done["publish"] = str(published)
+    except SyndicateError as e:
+        logs.error("publish.failed", error=str(e))
+        done["publish"] = f"failed: {e}"
+    try:
+        sent = mail.run(store, config, cadence="immediate")
+        done["immediate digests"] = str(sent)
+    except SyndicateError as e:
+        logs.error("digest.failed", cadence="immediate", error=str(e))
+        done["immediate digests"] = f"failed: {e}"
+    return done

@@ -1,0 +1,349 @@
+"""One poll: sources -> fetch -> parse -> extract -> brief -> store.
+
+Input: the config, an open store, a fetcher. Output: a `PollSummary` with one `SourceResult`
+per source (new, updated, unchanged, rejected, failed with the reason). A failing source or
+page is recorded and the run goes on; only config and store errors escape.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+from syndicate import brief, extract, fetch, parse
+from syndicate.config import Config
+from syndicate.errors import BriefError, ExtractError, FetchError, ParseError, Throttled
+from syndicate.model import Article, Brief, Item, Source, SourceRef
+from syndicate.store import Store
+
+Outcome = Literal["ok", "not-modified", "failed", "held", "disabled"]
+# Statuses for which the page's own text is gone for good or refused to us: the feed's text
+# is the best we will get (USCIS answers 403 to scripts while its feed works).
+_FALLBACK_STATUSES = {401, 403, 404, 410, 451}
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+
+
+@dataclass
+class SourceResult:
+    source_id: str
+    outcome: Outcome = "ok"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    failed: int = 0
+    error: str | None = None
+    next_poll_at: datetime | None = None
+    duration: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PollSummary:
+    results: list[SourceResult]
+    started: datetime
+    finished: datetime
+
+    @property
+    def changed(self) -> bool:
+        """Whether any brief was added or materially updated."""
+        return any(r.new or r.updated for r in self.results)
+
+    def totals(self) -> dict[str, int]:
+        keys = ("new", "updated", "unchanged", "rejected", "failed")
+        out = {k: sum(getattr(r, k) for r in self.results) for k in keys}
+        out["sources_failed"] = sum(1 for r in self.results if r.outcome == "failed")
+        return out
+
+
+def brief_id(source_id: str, key: str) -> str:
+    """A brief's id: stable for the release whatever its title or URL does later."""
+    return hashlib.sha256(f"{source_id}\n{key}".encode()).hexdigest()[:20]
+
+
+def fingerprint(item: Item) -> str:
+    """What the feed says about an item; a change means the release may have been edited."""
+    parts = (item.title, item.summary_html, item.content_html)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def story(title: str, published: datetime) -> str:
+    """The same story from two agencies: same normalised title on the same day."""
+    words = "".join(c.lower() if c.isalnum() else " " for c in title).split()
+    return f"{published.date().isoformat()}:{' '.join(words)}"
+
+
+class Poller:
+    """Runs one poll over the configured sources with a shared fetcher."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: fetch.Fetcher,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        progress: Callable[[SourceResult], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.progress = progress
+        self.attribution = config.attribution.attribution()
+
+    async def run(self, source_ids: Sequence[str] | None = None) -> PollSummary:
+        """Poll the named sources (due or not), or every due, enabled source."""
+        started = self.clock()
+        sources = self._select(source_ids, started)
+        limit = asyncio.Semaphore(self.config.fetch.concurrency)
+
+        async def one(source: Source) -> SourceResult:
+            async with limit:
+                result = await self._source(source)
+            if self.progress:
+                self.progress(result)
+            return result
+
+        results = list(await asyncio.gather(*(one(s) for s in sources)))
+        finished = self.clock()
+        self.store.meta.set("last_poll_at", finished.isoformat())
+        return PollSummary(results, started, finished)
+
+    def _select(self, source_ids: Sequence[str] | None, now: datetime) -> list[Source]:
+        sources = self.config.source_list()
+        if source_ids:
+            wanted = set(source_ids)
+            unknown = wanted - {s.id for s in sources}
+            if unknown:
+                from syndicate.errors import ConfigError
+
+                raise ConfigError(f"poll: no source with id {', '.join(sorted(unknown))}")
+            return [s for s in sources if s.id in wanted]
+        due = set(self.store.sources.due(now))
+        known = {st.id for st in self.store.sources.all()}
+        return [s for s in sources if s.enabled and (s.id in due or s.id not in known)]
+
+    async def _source(self, source: Source) -> SourceResult:
+        t0 = time.monotonic()
+        result = SourceResult(source.id)
+        now = self.clock()
+        state = self.store.sources.state(source.id)
+        failures = state.failures if state else 0
+        url = (state.moved_to if state and state.moved_to else None) or source.url
+        validators = state.validators if state else None
+        try:
+            fetched = await self.fetcher.get(url, validators)
+        except FetchError as e:
+            retry_at = e.retry_at if isinstance(e, Throttled) else None
+            nxt = fetch.next_poll(
+                now, source.interval, failures=failures + 1,
+                max_backoff=self.config.fetch.max_backoff, not_before=retry_at,
+            )
+            self.store.sources.record_failure(
+                source.id, url=url, now=now, error=str(e), status=e.status, next_poll_at=nxt
+            )
+            result.outcome, result.error, result.next_poll_at = "failed", str(e), nxt
+            result.duration = time.monotonic() - t0
+            return result
+
+        if fetched.not_modified:
+            nxt = fetch.next_poll(
+                now, source.interval, max_backoff=self.config.fetch.max_backoff,
+                not_before=fetched.next_after,
+            )
+            self.store.sources.record_not_modified(source.id, now=now, next_poll_at=nxt)
+            result.outcome, result.next_poll_at = "not-modified", nxt
+            result.duration = time.monotonic() - t0
+            return result
+
+        try:
+            parsed = parse.items(
+                fetched.body, source=source, url=fetched.final_url,
+                content_type=fetched.header("content-type"),
+            )
+        except ParseError as e:
+            nxt = fetch.next_poll(
+                now, source.interval, failures=failures + 1,
+                max_backoff=self.config.fetch.max_backoff,
+            )
+            self.store.sources.record_failure(
+                source.id, url=url, now=now, error=str(e), status=fetched.status,
+                next_poll_at=nxt,
+            )
+            result.outcome, result.error, result.next_poll_at = "failed", str(e), nxt
+            result.duration = time.monotonic() - t0
+            return result
+
+        await self._items(source, state is None or state.polls == 0, parsed.items, result)
+        nxt = fetch.next_poll(
+            now, source.interval, max_backoff=self.config.fetch.max_backoff,
+            ttl_minutes=parsed.ttl_minutes, not_before=fetched.next_after,
+        )
+        self.store.sources.record_success(
+            source.id, url=url, now=now, validators=fetched.validators, next_poll_at=nxt,
+            status=fetched.status, moved_to=fetched.permanent_url,
+        )
+        result.next_poll_at = nxt
+        result.duration = time.monotonic() - t0
+        return result
+
+    async def _items(
+        self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
+    ) -> None:
+        known = self.store.items.known(source.id, [i.key for i in items])
+        fresh: list[Item] = []
+        for item in items:
+            seen = known.get(item.key)
+            if seen is None:
+                moved = self.store.items.find_by_url(parse.normalise_url(item.url))
+                if moved is not None and moved.source_id == source.id:
+                    result.unchanged += 1  # a guid or URL change, not a new release
+                    continue
+                fresh.append(item)
+            elif seen.fingerprint != fingerprint(item):
+                fresh.append(item)
+            else:
+                result.unchanged += 1
+        if first_poll:
+            # The first poll of a source takes the latest N, not the whole archive.
+            skipped = len([i for i in fresh if i.key not in known]) - source.first_poll_items
+            if skipped > 0:
+                result.notes.append(f"first poll: kept the latest {source.first_poll_items}")
+                fresh = fresh[-source.first_poll_items:]
+        else:
+            brand_new = [i for i in fresh if i.key not in known]
+            ratio = self.config.fetch.flood_ratio
+            if len(items) >= 4 and len(brand_new) > ratio * len(items):
+                reason = (
+                    f"held: {len(brand_new)} of {len(items)} items are new at once "
+                    "(a CMS migration rewriting ids?); release with `syndicate sources "
+                    f"release {source.id}`"
+                )
+                state = self.store.sources.state(source.id)
+                if not (state and state.held_reason == "released"):
+                    self.store.sources.hold(source.id, reason)
+                    result.outcome, result.error = "held", reason
+                    fresh = [i for i in fresh if i.key in known]
+        for item in fresh:  # oldest first, as parse returns them
+            await self._item(source, item, known.get(item.key) is not None, result)
+
+    async def _item(self, source: Source, item: Item, edit: bool, result: SourceResult) -> None:
+        now = self.clock()
+        raw: bytes | None = None
+        try:
+            article, raw = await self._article(source, item)
+        except (FetchError, ExtractError) as e:
+            # Not saved: the next poll tries this release again, so nothing is lost.
+            result.failed += 1
+            result.notes.append(f"{item.url}: {e}")
+            return
+        sha = brief.content_sha256(article)
+        published = item.published or article.published or now
+        made: Brief | None = None
+        reason: str | None = None
+        try:
+            made = self._brief(source, item, article, published, now)
+        except BriefError as e:
+            reason = str(e)
+        outcome = self.store.items.save(
+            item, article=article, raw=raw, content_sha256=sha, fingerprint=fingerprint(item),
+            brief=made, story=story(item.title, published) if made else None,
+            feeds=feed_names(made) if made else (), material_hash=(
+                brief.material_hash(made) if made else None), reason=reason, now=now,
+        )
+        if made is None:
+            result.rejected += 1
+            result.notes.append(f"{item.url}: {reason}")
+        elif outcome == "new":
+            result.new += 1
+        elif outcome == "updated":
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        del edit
+
+    async def _article(self, source: Source, item: Item) -> tuple[Article, bytes | None]:
+        if source.full_text or source.kind == "feed" and not item.url:
+            return extract.from_feed(item), None
+        try:
+            page = await self.fetcher.get(item.url, None, accept=PAGE_ACCEPT)
+        except FetchError as e:
+            has_text = bool(item.content_html or item.summary_html)
+            if e.status in _FALLBACK_STATUSES and has_text:
+                return extract.from_feed(item), None
+            raise
+        art = extract.article(
+            page.body, url=page.final_url, rules=source.article,
+            content_type=page.header("content-type"),
+        )
+        return art, page.body
+
+    def _brief(
+        self, source: Source, item: Item, article: Article, published: datetime, now: datetime
+    ) -> Brief:
+        ident = brief_id(source.id, item.key)
+        existing = self.store.briefs.find_story(story(item.title, published))
+        extra: tuple[SourceRef, ...] = ()
+        if existing is not None and existing.agency != source.agency:
+            # The same story from another agency: one brief with both sources.
+            ident = existing.id
+            extra = tuple(s for s in existing.sources if s.url != item.url)
+        made = brief.make(
+            article, id=ident, source=source, attribution=self.attribution, fetched_at=now,
+            published=published, topics=self.config.brief.topics,
+            target_words=self.config.brief.target_words, extra_sources=extra,
+            engine=self.config.brief.engine,
+        )
+        if existing is not None and existing.agency != source.agency:
+            made = replace(made, agency=existing.agency, source_name=existing.source_name,
+                           url=existing.url)
+        return made
+
+
+def feed_names(b: Brief) -> tuple[str, ...]:
+    """The feeds a brief belongs to: all, its agency, each topic."""
+    return ("all", f"agency/{b.agency.lower()}", *(f"topic/{t}" for t in b.topics))
+
+
+async def poll(
+    config: Config,
+    store: Store,
+    *,
+    source_ids: Sequence[str] | None = None,
+    fetcher: fetch.Fetcher | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    progress: Callable[[SourceResult], None] | None = None,
+) -> PollSummary:
+    """Poll due sources (or the named ones) once and store what is new."""
+    if fetcher is not None:
+        return await Poller(config, store, fetcher, clock=clock, progress=progress).run(
+            source_ids
+        )
+    async with make_fetcher(config) as own:
+        return await Poller(config, store, own, clock=clock, progress=progress).run(source_ids)
+
+
+def make_fetcher(config: Config) -> fetch.Fetcher:
+    """A fetcher with the config's limits and our honest User-Agent."""
+    from syndicate import __version__
+
+    f = config.fetch
+    return fetch.Fetcher(
+        user_agent=config.user_agent(__version__),
+        connect_timeout=f.connect_timeout,
+        read_timeout=f.read_timeout,
+        deadline=f.deadline,
+        max_bytes=f.max_bytes,
+        host_spacing=f.host_spacing,
+        max_redirects=f.max_redirects,
+        respect_robots=f.respect_robots,
+    )
+
+
+__all__ = ["ParseError", "PollSummary", "SourceResult", "poll"]

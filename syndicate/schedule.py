@@ -1,0 +1,217 @@
+"""The daemon behind `syndicate run`: APScheduler 3.x drives what the one-shot commands do.
+
+Jobs: a poll tick (each source polled when due: interval, backoff, Retry-After, `<ttl>`),
+publishing after new or updated briefs (and a periodic catch-up), digests at their cadences
+in the configured time zone, delivery retries, daily housekeeping, and a heartbeat the web
+side's /healthz reads. Jobs never overlap themselves, missed runs coalesce, and a job that
+raises is logged while the scheduler goes on.
+
+One active daemon per store: SQLite refuses a second one; on PostgreSQL a second one waits as
+a standby on an advisory lock and takes over when the first stops or dies. SIGTERM/SIGINT
+stop new work, let the job in hand finish for a bounded time (every write is one transaction
+and the delivery ledger is crash-safe, so abandoning after that is safe) and exit 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from syndicate import logs
+from syndicate.config import Config
+from syndicate.errors import LockedError
+from syndicate.pipeline import feeds, mail
+from syndicate.pipeline.followup import after_poll
+from syndicate.pipeline.poll import make_fetcher, poll
+from syndicate.store import Store
+
+LOCK = "daemon"
+POLL_TICK = 5.0  # seconds between checks for due sources
+HEARTBEAT = 5.0
+RETRY_TICK = 30.0
+PUBLISH_CATCHUP = 600.0
+STANDBY_WAIT = 2.0
+STOP_GRACE = 20.0  # seconds the job in hand may take to finish after SIGTERM
+_DAYS = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
+         "friday": "fri", "saturday": "sat", "sunday": "sun"}
+
+
+class Daemon:
+    """One scheduler process over one store."""
+
+    def __init__(self, config: Config, store: Store, *, web: bool | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.web = config.web.enabled if web is None else web
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = asyncio.Event()
+        self.running: set[asyncio.Task[Any]] = set()
+        self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="syndicate-job")
+
+    async def run(self) -> int:
+        """Run until SIGTERM/SIGINT; returns the exit status."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        if not await self._lock():
+            return 0  # asked to stop while waiting as a standby
+        logs.event("daemon.start", owner=self.owner, store=self.store.dialect, web=self.web)
+        scheduler = self._scheduler()
+        scheduler.start()
+        server_task = asyncio.create_task(self._serve()) if self.web else None
+        await self.stopping.wait()
+        logs.event("daemon.stopping", running=len(self.running))
+        scheduler.shutdown(wait=False)
+        if self.running:
+            done, pending = await asyncio.wait(set(self.running), timeout=STOP_GRACE)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        if server_task:
+            self._server_exit()
+            await asyncio.wait({server_task}, timeout=10)
+        self.threads.shutdown(wait=True, cancel_futures=True)
+        self.store.meta.release_lock(LOCK)
+        logs.event("daemon.stop", owner=self.owner)
+        return 0
+
+    def stop(self) -> None:
+        """Stop taking new work; the job in hand finishes (SIGTERM/SIGINT)."""
+        self.stopping.set()
+
+    async def _lock(self) -> bool:
+        if self.store.meta.acquire_lock(LOCK, self.owner):
+            return True
+        if self.store.dialect == "sqlite":
+            raise LockedError(
+                "run: another syndicate daemon is running on this store "
+                f"({self.config.database_url}); stop it first"
+            )
+        logs.event("daemon.standby", owner=self.owner, reason="another daemon holds the lock")
+        while not self.stopping.is_set():
+            try:
+                await asyncio.wait_for(self.stopping.wait(), STANDBY_WAIT)
+            except TimeoutError:
+                pass
+            if self.store.meta.acquire_lock(LOCK, self.owner):
+                logs.event("daemon.takeover", owner=self.owner)
+                return True
+        return False
+
+    def _scheduler(self) -> AsyncIOScheduler:
+        zone = self.config.zone
+        d = self.config.digests
+        s = AsyncIOScheduler(
+            timezone=zone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        )
+        now = datetime.now(UTC)
+        s.add_job(self._job("poll", self._poll), IntervalTrigger(seconds=POLL_TICK),
+                  id="poll", next_run_time=now)
+        s.add_job(self._job("heartbeat", self._heartbeat), IntervalTrigger(seconds=HEARTBEAT),
+                  id="heartbeat", next_run_time=now)
+        s.add_job(self._job("publish", self._thread(lambda: feeds.publish(self.store,
+                                                                          self.config))),
+                  IntervalTrigger(seconds=PUBLISH_CATCHUP), id="publish", next_run_time=now)
+        s.add_job(self._job("digest.daily", self._thread(lambda: self._digest("daily"))),
+                  CronTrigger(hour=d.daily_at.hour, minute=d.daily_at.minute, timezone=zone),
+                  id="digest-daily")
+        s.add_job(self._job("digest.weekly", self._thread(lambda: self._digest("weekly"))),
+                  CronTrigger(day_of_week=_DAYS[d.weekly_day], hour=d.weekly_at.hour,
+                              minute=d.weekly_at.minute, timezone=zone), id="digest-weekly")
+        s.add_job(self._job("deliver.retry", self._thread(lambda: mail.retry(self.store,
+                                                                              self.config))),
+                  IntervalTrigger(seconds=RETRY_TICK), id="retry")
+        s.add_job(self._job("housekeeping", self._thread(self._housekeeping)),
+                  CronTrigger(hour=3, minute=17, timezone=zone), id="housekeeping")
+        return s
+
+    def _job(self, name: str, fn: Callable[[], Awaitable[object]]) -> Callable[[], Any]:
+        async def job() -> None:
+            if self.stopping.is_set():
+                return
+            task = asyncio.current_task()
+            assert task is not None
+            self.running.add(task)
+            t0 = time.monotonic()
+            try:
+                result = await fn()
+                if name != "heartbeat":
+                    logs.event(f"{name}.done", duration=round(time.monotonic() - t0, 3),
+                               counts=result if result not in (None, {}) else None)
+            except asyncio.CancelledError:
+                logs.warning(f"{name}.abandoned", reason="shutdown")
+                raise
+            except Exception as e:  # a job that raises is logged; the scheduler goes on
+                logs.error(f"{name}.failed", error=f"{type(e).__name__}: {e}")
+            finally:
+                self.running.discard(task)
+
+        return job
+
+    def _thread(self, fn: Callable[[], object]) -> Callable[[], Awaitable[object]]:
+        async def run() -> object:
+            return await asyncio.get_running_loop().run_in_executor(self.threads, fn)
+
+        return run
+
+    async def _poll(self) -> object:
+        async with make_fetcher(self.config) as fetcher:
+            summary = await poll(self.config, self.store, fetcher=fetcher)
+        if not summary.results:
+            return None
+        for r in summary.results:
+            logs.event("poll.source", source=r.source_id, outcome=r.outcome, new=r.new,
+                       updated=r.updated, failed=r.failed, rejected=r.rejected,
+                       error=r.error, duration=round(r.duration, 3))
+        if summary.changed:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                self.threads, lambda: after_poll(self.config, self.store, summary))
+        return summary.totals()
+
+    async def _heartbeat(self) -> None:
+        self.store.meta.set("scheduler_heartbeat", datetime.now(UTC).isoformat())
+        self.store.meta.heartbeat(LOCK, self.owner)
+
+    def _digest(self, cadence: str) -> object:
+        return mail.run(self.store, self.config, cadence=cadence)
+
+    def _housekeeping(self) -> object:
+        from datetime import timedelta
+
+        keep = self.config.housekeeping.keep_raw_days
+        pruned = self.store.prune_raw(datetime.now(UTC) - timedelta(days=keep))
+        self.store.optimize()
+        return {"raw_pruned": pruned}
+
+    async def _serve(self) -> None:
+        from syndicate import web
+
+        self._server = web.server(self.config, self.store)
+        try:
+            await self._server.serve()
+        except Exception as e:
+            logs.error("web.failed", error=str(e))
+
+    def _server_exit(self) -> None:
+        server = getattr(self, "_server", None)
+        if server is not None:
+            server.should_exit = True
+
+
+def run(config: Config, store: Store, *, web: bool | None = None) -> int:
+    """Run the daemon in this process until it is told to stop."""
+    return asyncio.run(Daemon(config, store, web=web).run())
