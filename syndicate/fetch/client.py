@@ -1,0 +1,357 @@
+"""The fetcher: a URL and cache validators → `Fetched`, politely. The only HTTP client.
+
+Input: an absolute http(s) URL, the validators remembered from the last fetch, an Accept
+header. Output: a `Fetched` (200 with the decoded body, or 304 with none), or a `FetchError`
+(`Throttled`, `TooLarge`, `Deadline`) whose message starts with `fetch:`.
+
+Politeness (DESIGN.md, "A good citizen"): one request at a time per origin, at least
+`host_spacing` seconds (or the robots.txt Crawl-delay, if larger) between the end of one
+request and the start of the next, robots.txt consulted, an origin that sent Retry-After
+left alone until then. Limits: connect and read timeouts, a total deadline per response,
+and a cap on decoded bytes.
+
+One httpx client per origin: every request to an origin is serialised anyway, so each
+client needs one keep-alive connection, and small pools avoid the shared pool's slowdown
+under concurrency (encode/httpx#3215; figures in bench/poll.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+
+from syndicate.config import FetchConfig
+from syndicate.errors import Deadline, FetchError, Throttled, TooLarge
+from syndicate.fetch import body, robots
+from syndicate.fetch.timing import fresh_until, retry_at
+from syndicate.model import Fetched, Validators
+
+FEED_ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.8, text/html;q=0.5, */*;q=0.1"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+PERMANENT = frozenset({301, 308})  # RFC 9110 sections 15.4.2 and 15.4.9
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Origin:
+    """What we remember about one scheme://host:port."""
+
+    client: httpx.AsyncClient
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last: float | None = None  # monotonic time the previous request ended
+    rules: robots.Rules | None = None
+    rules_until: float = 0.0
+    not_before: datetime | None = None  # from a Retry-After
+
+
+@dataclass(frozen=True)
+class _Reply:
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+class Fetcher:
+    """An async HTTP client that speaks HTTP so the rest of syndicate does not have to."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 20.0,
+        deadline: float = 30.0,
+        max_bytes: int = 10_000_000,
+        host_spacing: float = 1.0,
+        max_redirects: int = 10,
+        respect_robots: bool = True,
+        clock: Callable[[], datetime] = _utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.user_agent = user_agent
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+        self.host_spacing = host_spacing
+        self.max_redirects = max_redirects
+        self.respect_robots = respect_robots
+        self._clock = clock
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._transport = transport
+        self._timeout = httpx.Timeout(
+            connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None
+        )
+        self._origins: dict[str, _Origin] = {}
+        self._ssl: ssl.SSLContext | None = None
+
+    @classmethod
+    def from_config(cls, config: FetchConfig, user_agent: str, **kwargs: object) -> Fetcher:
+        """A fetcher with the `[fetch]` settings; kwargs (clock, transport...) pass through."""
+        return cls(
+            user_agent,
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            deadline=config.deadline,
+            max_bytes=config.max_bytes,
+            host_spacing=config.host_spacing,
+            max_redirects=config.max_redirects,
+            respect_robots=config.respect_robots,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every connection."""
+        origins, self._origins = self._origins, {}
+        await asyncio.gather(*(o.client.aclose() for o in origins.values()))
+
+    # -- the public verbs --------------------------------------------------------------------
+
+    async def get(
+        self, url: str, validators: Validators | None = None, *, accept: str = FEED_ACCEPT
+    ) -> Fetched:
+        """GET a URL (conditionally, when validators are given), following redirects."""
+        started = self._monotonic()
+        headers = {"Accept": accept}
+        if validators and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        current, permanent, still_permanent = url, None, True
+        seen = {url}
+        while True:
+            reply = await self._exchange("GET", current, headers)
+            if reply.status not in REDIRECTS:
+                break
+            target = self._location(reply, url)
+            if reply.status in PERMANENT and still_permanent:
+                permanent = target  # where the original now lives, for the caller to keep
+            else:
+                still_permanent = False
+            if target in seen:
+                raise FetchError(f"fetch: redirect loop at {target} (from {url})", reply.status)
+            if len(seen) > self.max_redirects:
+                raise FetchError(f"fetch: more than {self.max_redirects} redirects from {url}")
+            seen.add(target)
+            current = target
+        return self._result(url, reply, validators, permanent, self._monotonic() - started)
+
+    async def post_form(self, url: str, data: dict[str, str]) -> int:
+        """POST a form (e.g. a WebSub publish ping) and return the status; no redirects."""
+        reply = await self._exchange("POST", url, {"Accept": "*/*"}, data)
+        return reply.status
+
+    # -- one request -------------------------------------------------------------------------
+
+    async def _exchange(
+        self, method: str, url: str, headers: dict[str, str], data: dict[str, str] | None = None
+    ) -> _Reply:
+        """One request under the origin's lock, spacing, robots rules and deadline."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError(f"fetch: not an http(s) URL: {url!r}")
+        key = f"{parts.scheme}://{parts.netloc.lower()}"
+        origin = self._origin(key)
+        async with origin.lock:
+            self._check_throttle(key, origin)
+            delay = self.host_spacing
+            if self.respect_robots:
+                rules = await self._robots(key, origin)
+                if not rules.allowed(url):
+                    why = f" ({rules.unreachable})" if rules.unreachable else ""
+                    raise FetchError(f"fetch: robots.txt of {key} disallows {url}{why}")
+                delay = max(delay, rules.crawl_delay)
+            await self._space(origin, delay)
+            try:
+                reply = await self._send(origin, method, url, headers, data)
+            finally:
+                origin.last = self._monotonic()
+        self._check_status(key, origin, reply)
+        return reply
+
+    async def _send(
+        self,
+        origin: _Origin,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: dict[str, str] | None = None,
+        *,
+        follow: bool = False,
+        max_bytes: int | None = None,
+    ) -> _Reply:
+        cap = self.max_bytes if max_bytes is None else max_bytes
+        try:
+            async with asyncio.timeout(self.deadline):
+                request = origin.client.build_request(method, url, headers=headers, data=data)
+                response = await origin.client.send(request, stream=True, follow_redirects=follow)
+                try:
+                    length = response.headers.get("content-length", "")
+                    encoded = response.headers.get("content-encoding")
+                    content = b""
+                    if 200 <= response.status_code < 300 and method != "HEAD":
+                        if length.isdigit() and int(length) > cap and not encoded:
+                            raise TooLarge(
+                                f"fetch: {url} announces {int(length):,} bytes, "
+                                f"over the {cap:,}-byte cap"
+                            )
+                        content = await body.read(
+                            response.aiter_raw(), encoded, cap, url, truncate=max_bytes is not None
+                        )
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise Deadline(
+                f"fetch: {url} took longer than the {self.deadline:g} s deadline"
+            ) from None
+        except httpx.HTTPError as e:
+            detail = f": {e}" if str(e) else ""
+            raise FetchError(f"fetch: {_words(e)} from {url}{detail}") from None
+        return _Reply(str(response.url), response.status_code, response.headers, content)
+
+    # -- politeness --------------------------------------------------------------------------
+
+    def _origin(self, key: str) -> _Origin:
+        origin = self._origins.get(key)
+        if origin is None:
+            origin = self._origins[key] = _Origin(self._client())
+        return origin
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._ssl is None and self._transport is None:
+            self._ssl = ssl.create_default_context()  # shared: loading CA roots is slow
+        return httpx.AsyncClient(
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": body.ACCEPT_ENCODING},
+            timeout=self._timeout,
+            # Requests to one origin are serialised, so one connection is all a client needs.
+            limits=httpx.Limits(max_connections=2, max_keepalive_connections=1),
+            max_redirects=5,  # only used for robots.txt (RFC 9309 section 2.3.1.2)
+            transport=self._transport,
+            verify=self._ssl or True,
+            trust_env=False,
+        )
+
+    async def _space(self, origin: _Origin, delay: float) -> None:
+        if origin.last is not None:
+            wait = origin.last + delay - self._monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+
+    async def _robots(self, key: str, origin: _Origin) -> robots.Rules:
+        """The origin's robots.txt rules, fetched at most once per TTL (under its lock)."""
+        now = self._monotonic()
+        if origin.rules is not None and now < origin.rules_until:
+            return origin.rules
+        await self._space(origin, self.host_spacing)
+        url = f"{key}/robots.txt"
+        try:
+            reply = await self._send(
+                origin,
+                "GET",
+                url,
+                {"Accept": "text/plain"},
+                follow=True,
+                max_bytes=robots.MAX_BYTES,
+            )
+            rules = robots.rules(reply.status, reply.body, self.user_agent)
+        except FetchError as e:
+            rules = robots.rules(None, b"", self.user_agent, str(e).removeprefix("fetch: "))
+        finally:
+            origin.last = self._monotonic()
+        ttl = robots.UNREACHABLE_TTL if rules.unreachable else robots.TTL
+        origin.rules, origin.rules_until = rules, self._monotonic() + ttl
+        return rules
+
+    def _check_throttle(self, key: str, origin: _Origin) -> None:
+        if origin.not_before is None:
+            return
+        if self._clock() < origin.not_before:
+            when = origin.not_before.isoformat(timespec="seconds")
+            raise Throttled(f"fetch: {key} asked us to wait until {when}", 429, origin.not_before)
+        origin.not_before = None
+
+    def _check_status(self, key: str, origin: _Origin, reply: _Reply) -> None:
+        status = reply.status
+        if status < 400 and (status < 300 or status in REDIRECTS or status == 304):
+            return
+        after = retry_at(reply.headers.get("retry-after"), self._clock())
+        if status == 429 or (status == 503 and after is not None):
+            origin.not_before = after
+            when = f" until {after.isoformat(timespec='seconds')}" if after else ""
+            raise Throttled(f"fetch: {status} from {reply.url}: asked to wait{when}", status, after)
+        if status == 410:
+            raise FetchError(f"fetch: 410 from {reply.url}: gone for good", status)
+        raise FetchError(f"fetch: {status} from {reply.url}", status)
+
+    # -- results -----------------------------------------------------------------------------
+
+    def _location(self, reply: _Reply, original: str) -> str:
+        location = reply.headers.get("location")
+        if not location:
+            raise FetchError(f"fetch: {reply.status} from {reply.url} without a Location")
+        target: str = urldefrag(urljoin(reply.url, location.strip()))[0]
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise FetchError(f"fetch: {original} redirects to a non-http URL {target!r}")
+        return target
+
+    def _result(
+        self,
+        url: str,
+        reply: _Reply,
+        old: Validators | None,
+        permanent: str | None,
+        elapsed: float,
+    ) -> Fetched:
+        now = self._clock()
+        h = reply.headers
+        validators = Validators(h.get("etag"), h.get("last-modified"))
+        if reply.status == 304 and old is not None:
+            # A 304 may omit validators; the stored ones stay valid (RFC 9111 section 4.3.4).
+            validators = Validators(
+                validators.etag or old.etag, validators.last_modified or old.last_modified
+            )
+        return Fetched(
+            url=url,
+            final_url=reply.url,
+            status=reply.status,
+            headers=tuple(h.multi_items()),
+            body=reply.body if reply.status != 304 else b"",
+            fetched_at=now,
+            validators=validators,
+            permanent_url=permanent,
+            elapsed=elapsed,
+            next_after=fresh_until(h.get("cache-control"), h.get("expires"), h.get("age"), now),
+        )
+
+
+def _words(e: httpx.HTTPError) -> str:
+    """`ReadTimeout` → `read timeout`, `ConnectError` → `connect error`, for messages."""
+    name: str = type(e).__name__
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()

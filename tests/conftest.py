@@ -1,0 +1,15 @@
+"""Shared pytest fixtures. Add yours with small, additive edits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from server import Server
+
+
+@pytest.fixture
+def http_server() -> Iterator[Server]:
+    """A fresh HTTP server on 127.0.0.1 (ephemeral port) for one test; see tests/server.py."""
+    with Server() as server:
+        yield server
