@@ -1,15 +1,20 @@
 """The tables, as SQLAlchemy Core metadata. Alembic migrations are written from this.
 
-Times are stored as aware UTC (`DateTime(timezone=True)`); SQLite keeps them as ISO text and
-the store code turns them back into aware values. JSON columns hold the frozen dataclasses of
-`model.py` as produced by their `to_json`-style functions in the store.
+Times are stored as aware UTC (`UtcDateTime`, over `DateTime(timezone=True)`): SQLite keeps
+them as text without a zone, so every value is turned to UTC on the way in and given its UTC
+zone back on the way out; whatever the dialect, the store returns aware UTC datetimes.
+JSON columns hold the frozen dataclasses of `model.py` as `syndicate.codec` writes them.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     Column,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -19,8 +24,36 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware datetime, stored in UTC and read back as aware UTC on every dialect."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            # A naive time is ambiguous; refusing it keeps every stored time honest.
+            raise ValueError(f"store: naive datetime {value.isoformat()} (expected aware UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # a raw SQLite value read through a text() query
+            value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):
+            raise TypeError(f"store: expected a datetime, got {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
 
 metadata = MetaData()
 
@@ -33,9 +66,9 @@ sources = Table(
     Column("moved_to", Text),  # remembered 301/308 target
     Column("etag", Text),
     Column("last_modified", Text),
-    Column("last_poll_at", DateTime(timezone=True)),
-    Column("last_success_at", DateTime(timezone=True)),
-    Column("next_poll_at", DateTime(timezone=True)),
+    Column("last_poll_at", UtcDateTime()),
+    Column("last_success_at", UtcDateTime()),
+    Column("next_poll_at", UtcDateTime()),
     Column("failures", Integer, nullable=False, default=0),  # consecutive
     Column("last_error", Text),
     Column("last_status", Integer),
@@ -54,10 +87,10 @@ items = Table(
     Column("guid", Text),
     Column("url", Text, nullable=False),
     Column("title", Text, nullable=False),
-    Column("published_at", DateTime(timezone=True)),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("fetched_at", DateTime(timezone=True)),
+    Column("published_at", UtcDateTime()),
+    Column("first_seen_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("fetched_at", UtcDateTime()),
     Column("content_sha256", String(64)),
     Column("origin", String(8)),  # 'page' or 'feed': where the text came from
     Column("article", Text),  # Article as JSON
@@ -80,8 +113,8 @@ briefs = Table(
     Column("story", Text, nullable=False),  # story key: the same story from two agencies
     Column("agency", String(8), nullable=False),
     Column("title", Text, nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     Column("content_sha256", String(64), nullable=False),  # of the brief's material content
     Column("data", Text, nullable=False),  # Brief as JSON (the stable shape of issue 3)
     Column("seq", Integer, nullable=False),
@@ -97,7 +130,7 @@ brief_feeds = Table(
     metadata,
     Column("feed", String(96), primary_key=True),
     Column("brief_id", String(64), ForeignKey("briefs.id"), primary_key=True),
-    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
 )
 Index("ix_brief_feeds_feed_pub", brief_feeds.c.feed, brief_feeds.c.published_at)
 
@@ -107,7 +140,7 @@ feed_state = Table(
     metadata,
     Column("feed", String(96), primary_key=True),
     Column("seq", Integer, nullable=False, default=0),
-    Column("published_at", DateTime(timezone=True)),
+    Column("published_at", UtcDateTime()),
 )
 
 subscribers = Table(
@@ -121,10 +154,10 @@ subscribers = Table(
     Column("agencies", Text, nullable=False, default="[]"),  # JSON list
     Column("topics", Text, nullable=False, default="[]"),  # JSON list
     Column("secret", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("confirmed_at", DateTime(timezone=True)),
-    Column("unsubscribed_at", DateTime(timezone=True)),
-    Column("last_digest_at", DateTime(timezone=True)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("confirmed_at", UtcDateTime()),
+    Column("unsubscribed_at", UtcDateTime()),
+    Column("last_digest_at", UtcDateTime()),
     Column("last_digest_seq", Integer, nullable=False, default=0),
     Column("bounces", Integer, nullable=False, default=0),
 )
@@ -143,13 +176,13 @@ deliveries = Table(
     # pending, claimed, sent, retry, failed
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True)),
-    Column("claimed_at", DateTime(timezone=True)),
+    Column("next_attempt_at", UtcDateTime()),
+    Column("claimed_at", UtcDateTime()),
     Column("claimed_by", String(64)),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("sent_at", UtcDateTime()),
     Column("reply", Text),
     Column("error", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     UniqueConstraint("digest_key", "subscriber_id", name="uq_deliveries_digest_sub"),
 )
 Index("ix_deliveries_status", deliveries.c.status, deliveries.c.next_attempt_at)
@@ -169,7 +202,7 @@ meta = Table(
     metadata,
     Column("key", String(128), primary_key=True),
     Column("value", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 # Rolling counters for rate limits (web subscribe form, confirmation mails).
@@ -177,7 +210,7 @@ throttle = Table(
     "throttle",
     metadata,
     Column("key", String(256), primary_key=True),
-    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("window_start", UtcDateTime(), nullable=False),
     Column("count", Integer, nullable=False),
 )
 
