@@ -92,6 +92,7 @@ items = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("fetched_at", UtcDateTime()),
     Column("content_sha256", String(64)),
+    Column("fingerprint", String(64)),  # hash of what the feed said: a change may be an edit
     Column("origin", String(8)),  # 'page' or 'feed': where the text came from
     Column("article", Text),  # Article as JSON
     Column("raw", LargeBinary),  # the page as fetched; pruned by housekeeping
