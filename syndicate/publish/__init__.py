@@ -1,0 +1,33 @@
+"""publish: briefs (with their sanitised HTML) -> Atom, RSS 2.0 and JSON Feed documents.
+
+The stage is pure of the store and of the brief stage: the pipeline hands it `Entry` values
+and a `Channel` describing one document, and gets bytes back; `write` replaces files
+atomically and `ping` tells a WebSub hub. Only this package imports feedgen.
+"""
+
+from __future__ import annotations
+
+from syndicate.publish.atom import atom, rss
+from syndicate.publish.directory import Listed, index_html, opml
+from syndicate.publish.document import Channel, Entry, Links, entry_id, feed_id
+from syndicate.publish.files import write
+from syndicate.publish.jsonfeed import json_feed
+from syndicate.publish.sanitise import sanitise
+from syndicate.publish.websub import ping
+
+__all__ = [
+    "Channel",
+    "Entry",
+    "Links",
+    "Listed",
+    "atom",
+    "entry_id",
+    "feed_id",
+    "index_html",
+    "json_feed",
+    "opml",
+    "ping",
+    "rss",
+    "sanitise",
+    "write",
+]

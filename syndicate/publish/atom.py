@@ -1,0 +1,172 @@
+"""`Channel` + `Entry`s -> Atom 1.0 (RFC 4287, RFC 5005 archives) and RSS 2.0 bytes, via feedgen.
+
+feedgen is wrapped here and nowhere else, with its traps handled:
+- it stamps the generation time into `<updated>` and `<lastBuildDate>`: both are set from the
+  data, so the same briefs give the same bytes (and an unchanged file is not rewritten);
+- it prepends entries by default: they are appended, newest first;
+- version 1.0 drops `rel`/`type` from entry links, so entry links are added by a small
+  extension of our own;
+- the RSS channel `<link>` is the last link added: `self` goes first, `alternate` last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from syndicate.errors import PublishError
+from syndicate.publish.document import (
+    FH_NS,
+    Channel,
+    Entry,
+    category_scheme,
+    entry_id,
+    standfirst,
+    updated,
+)
+from syndicate.publish.sanitise import sanitise
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_EXT = "syndicate"
+
+
+class _FeedExtension(BaseExtension):  # type: ignore[misc]
+    """Adds `<fh:archive/>` to archive documents and the hub link to RSS channels."""
+
+    def __init__(self) -> None:
+        self.archive = False
+        self.rss_links: list[dict[str, str]] = []
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": FH_NS} if self.archive else {}
+
+    def extend_atom(self, feed: Any) -> Any:
+        if self.archive:
+            # RFC 5005 section 4: an archive document carries fh:archive.
+            xml_elem(f"{{{FH_NS}}}archive", feed)
+        return feed
+
+    def extend_rss(self, feed: Any) -> Any:
+        channel = feed[0]
+        for link in self.rss_links:
+            xml_elem(f"{{{ATOM_NS}}}link", channel, **link)
+        return feed
+
+
+class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
+    """Entry links with their `rel` and `type` kept (feedgen 1.0 loses them)."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+        self.rss_link = ""
+
+    def extend_atom(self, entry: Any) -> Any:
+        for link in self.links:
+            xml_elem("link", entry, **link)
+        return entry
+
+    def extend_rss(self, entry: Any) -> Any:
+        if self.rss_link:
+            xml_elem("link", entry).text = self.rss_link
+        return entry
+
+
+def _build(channel: Channel, entries: list[Entry], *, rss: bool) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.register_extension(_EXT, _FeedExtension, _EntryExtension)
+    links = channel.links
+    fg.id(channel.id)
+    fg.title(channel.title)
+    fg.subtitle(channel.subtitle or channel.title)
+    fg.description(channel.subtitle or channel.title)
+    stamp = updated(entries)
+    fg.updated(stamp)
+    fg.lastBuildDate(stamp)
+    fg.author({"name": channel.author})
+    fg.generator(channel.generator, version=channel.version or None)
+    if channel.rights:
+        fg.rights(channel.rights)
+    if channel.icon:
+        fg.icon(channel.icon)
+    if channel.logo:
+        fg.logo(channel.logo)
+        if rss:
+            fg.image(channel.logo, title=channel.title, link=links.home())
+    # `self` first: feedgen takes the RSS channel <link> from the last link added.
+    if rss:
+        fg.link(href=links.feed(channel.feed, "rss"), rel="self", type="application/rss+xml")
+    else:
+        fg.link(href=channel.self_url, rel="self", type="application/atom+xml")
+    ext: _FeedExtension = getattr(fg, _EXT)
+    if channel.hub:
+        # WebSub section 4: the hub and self links are how subscribers find the hub.
+        fg.link(href=channel.hub, rel="hub")
+        ext.rss_links.append({"href": channel.hub, "rel": "hub"})
+    if channel.is_archive:
+        ext.archive = not rss
+        fg.link(href=links.feed(channel.feed), rel="current", type="application/atom+xml")
+    if channel.prev_archive:
+        fg.link(href=links.archive(channel.feed, channel.prev_archive), rel="prev-archive")
+    if channel.next_archive:
+        fg.link(href=links.archive(channel.feed, channel.next_archive), rel="next-archive")
+    fg.link(href=links.home(), rel="alternate", type="text/html")
+    for entry in entries:
+        _add(fg, channel, entry)
+    return fg
+
+
+def _add(fg: FeedGenerator, channel: Channel, entry: Entry) -> None:
+    brief = entry.brief
+    fe = fg.add_entry(order="append")
+    fe.id(entry_id(channel.authority, brief.id))
+    fe.title(brief.title)
+    fe.updated(brief.updated)
+    fe.published(brief.published)
+    fe.pubDate(brief.published)
+    fe.summary(standfirst(brief))
+    fe.description(standfirst(brief))
+    fe.content(sanitise(entry.html), type="html")
+    fe.author({"name": channel.author})
+    if channel.rights:
+        fe.rights(channel.rights)
+    categories = [
+        {
+            "term": brief.agency.lower(),
+            "label": brief.agency,
+            "scheme": category_scheme(channel.authority, "agency"),
+        }
+    ]
+    categories += [
+        {"term": t, "label": t, "scheme": category_scheme(channel.authority, "topic")}
+        for t in brief.topics
+    ]
+    fe.category(categories)
+    ext: _EntryExtension = getattr(fe, _EXT)
+    page = channel.links.brief(brief.id)
+    ext.links = [{"href": page, "rel": "alternate", "type": "text/html"}]
+    ext.links.append({"href": brief.url, "rel": "via"})
+    ext.rss_link = page
+
+
+def _check(entries: list[Entry]) -> None:
+    for e in entries:
+        for when in (e.brief.published, e.brief.updated):
+            if when.tzinfo is None or when.utcoffset() is None:
+                raise PublishError(f"publish: brief {e.brief.id} has a naive time {when}")
+
+
+def atom(channel: Channel, entries: list[Entry]) -> bytes:
+    """One Atom document (subscription or archive), entries in the order given."""
+    _check(entries)
+    out: bytes = _build(channel, entries, rss=False).atom_str(pretty=True)
+    return out
+
+
+def rss(channel: Channel, entries: list[Entry]) -> bytes:
+    """The RSS 2.0 twin of a subscription document."""
+    _check(entries)
+    out: bytes = _build(channel, entries, rss=True).rss_str(pretty=True)
+    return out

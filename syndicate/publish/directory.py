@@ -1,0 +1,68 @@
+"""The list of feeds -> `feeds.opml` (OPML 2.0) and `index.html` (for people, with
+`<link rel="alternate">` autodiscovery of every feed)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from syndicate import templating
+from syndicate.publish.document import Links
+
+GROUPS = (("all", "Everything"), ("agency", "By agency"), ("topic", "By topic"))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One feed as the directory shows it."""
+
+    feed: str  # 'all', 'agency/cbp', 'topic/maritime'
+    title: str
+    entries: int = 0
+
+    @property
+    def group(self) -> str:
+        return self.feed.split("/", 1)[0]
+
+
+def _grouped(feeds: list[Listed]) -> list[tuple[str, list[Listed]]]:
+    return [(label, [f for f in feeds if f.group == key]) for key, label in GROUPS]
+
+
+def opml(title: str, links: Links, feeds: list[Listed]) -> bytes:
+    """OPML 2.0 listing every feed's Atom URL, grouped (all, agencies, topics)."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
+    body = ET.SubElement(root, "body")
+    for label, members in _grouped(feeds):
+        if not members:
+            continue
+        group = ET.SubElement(body, "outline", text=label, title=label)
+        for f in members:
+            ET.SubElement(
+                group,
+                "outline",
+                type="rss",
+                text=f.title,
+                title=f.title,
+                xmlUrl=links.feed(f.feed, "atom"),
+                htmlUrl=links.home(),
+            )
+    ET.indent(root)
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
+
+
+def index_html(title: str, subtitle: str, links: Links, feeds: list[Listed]) -> bytes:
+    """The people's page listing every feed in its three formats."""
+    html = templating.render(
+        "feeds-index.html",
+        title=title,
+        subtitle=subtitle,
+        links=links,
+        groups=[(label, members) for label, members in _grouped(feeds) if members],
+        feeds=feeds,
+    )
+    return html.encode("utf-8")

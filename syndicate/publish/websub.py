@@ -1,0 +1,39 @@
+"""Feed URLs -> a WebSub publish notification to the hub (W3C WebSub section 7).
+
+The hub is told `hub.mode=publish` and each changed feed's self URL as `hub.url`. A hub that is
+down or slow returns a failure to the caller, who records it and retries on the next publish:
+it never raises and never blocks publishing for longer than the timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+
+log = logging.getLogger(__name__)
+
+
+def ping(hub: str, urls: Sequence[str], *, timeout: float = 5.0, user_agent: str = "") -> bool:
+    """POST one publish notification for `urls`; True when the hub answered 2xx."""
+    if not urls:
+        return True
+    pairs = [("hub.mode", "publish"), *(("hub.url", u) for u in urls)]
+    body = urllib.parse.urlencode(pairs).encode("ascii")
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if user_agent:
+        headers["User-Agent"] = user_agent
+    request = urllib.request.Request(hub, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status = int(response.status)
+    except urllib.error.HTTPError as e:
+        log.warning("publish: websub hub %s answered %s for %d feeds", hub, e.code, len(urls))
+        return False
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", e)
+        log.warning("publish: websub hub %s unreachable (%s); will retry", hub, reason)
+        return False
+    return 200 <= status < 300
