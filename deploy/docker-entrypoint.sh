@@ -5,7 +5,7 @@ set -eu
 if [ ! -f /data/config.toml ]; then
   sed -e 's|^data_dir = .*|data_dir = "/data"|' \
       -e 's|^dir = "feeds".*|dir = "/data/feeds"|' \
-      -e 's|^host = "127.0.0.1"  *$|host = "0.0.0.0"|' \
+      -e '/^\[web\]/,/^\[/ s|^host = "127.0.0.1"|host = "0.0.0.0"|' \
       /app/config.toml > /data/config.toml
 fi
 exec syndicate --config /data/config.toml "$@"
