@@ -95,7 +95,7 @@ def _item(entry: Any, source_id: str, base: str) -> model.Item | None:
         url=link or (guid if entry.get("guidislink") and guid else ""),
         guid=guid,
         published=_date(entry),
-        summary_html=str(entry.get("summary") or ""),
+        summary_html=_html(entry.get("summary"), entry.get("summary_detail")),
         content_html=content,
         author=squash(entry.get("author") or "") or None,
     )
@@ -107,6 +107,13 @@ def _text(value: object, detail: Any) -> str:
     if "html" in kind and "<" in text:
         text = LexborHTMLParser(text).text(separator=" ")
     return squash(text)
+
+
+def _html(value: object, detail: Any) -> str:
+    # Atom's type="text" (the default) is plain text; HTML consumers need it escaped.
+    text = str(value or "")
+    kind = str((detail or {}).get("type") or "text/html")
+    return text if "html" in kind else _escape_text(text)
 
 
 def _escape_text(text: str) -> str:
