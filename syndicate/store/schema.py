@@ -173,6 +173,7 @@ deliveries = Table(
     Column("message_id", Text, nullable=False),
     Column("cadence", String(16), nullable=False),
     Column("brief_ids", Text, nullable=False),  # JSON list, in display order
+    Column("corrections", Text, nullable=False, server_default="[]"),  # JSON list of brief ids
     Column("more", Integer, nullable=False, default=0),
     # pending, claimed, sent, retry, failed
     Column("status", String(16), nullable=False),
