@@ -4,6 +4,7 @@ robots.txt, per-host politeness, our User-Agent."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -208,7 +209,7 @@ def test_robots_disallow_is_respected(http_server: Server) -> None:
     )
     http_server.route("/private/feed.xml", body=FEED)
     http_server.route("/drafts/feed.xml", body=FEED)
-    with pytest.raises(FetchError, match="robots.txt .* disallows"):
+    with pytest.raises(FetchError, match=r"robots\.txt .* disallows"):
         run(get(http_server.url("/private/feed.xml"), respect_robots=True))
     # Our own group replaces the `*` group (RFC 9309 section 2.2.1).
     assert run(get(http_server.url("/drafts/feed.xml"), respect_robots=True)).body == FEED
@@ -255,7 +256,7 @@ def test_one_request_at_a_time_per_host_with_spacing(http_server: Server) -> Non
     run(go())
     log = http_server.log
     assert len(log) == 3
-    for before, after in zip(log, log[1:], strict=False):
+    for before, after in itertools.pairwise(log):
         assert before.finished is not None
         assert after.started >= before.finished + 0.19
 

@@ -21,7 +21,7 @@ import asyncio
 import re
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -222,9 +222,13 @@ class Fetcher:
                                 f"fetch: {url} announces {int(length):,} bytes, "
                                 f"over the {cap:,}-byte cap"
                             )
-                        content = await body.read(
-                            response.aiter_raw(), encoded, cap, url, truncate=max_bytes is not None
-                        )
+                        raw = response.aiter_raw()
+                        if response.is_stream_consumed:
+                            # Built in memory (MockTransport, `content=`): httpx has read and
+                            # decoded it already; only the cap is left to apply.
+                            raw, encoded = _once(response.content), None
+                        truncate = max_bytes is not None
+                        content = await body.read(raw, encoded, cap, url, truncate=truncate)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -349,6 +353,10 @@ class Fetcher:
             elapsed=elapsed,
             next_after=fresh_until(h.get("cache-control"), h.get("expires"), h.get("age"), now),
         )
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def _words(e: httpx.HTTPError) -> str:
