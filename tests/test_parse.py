@@ -105,7 +105,7 @@ def test_entity_bomb_is_refused_before_any_expansion() -> None:
     source = model.Source("x", "X", "CBP", "feed", "https://example.gov/feed")
     tracemalloc.start()
     try:
-        with pytest.raises(ParseError, match="^parse: refused .*ENTITY"):
+        with pytest.raises(ParseError, match=r"^parse: refused .*ENTITY"):
             parse.items(body, source=source, url=source.url)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -127,7 +127,7 @@ def test_entity_bomb_is_refused_before_any_expansion() -> None:
 )
 def test_internal_subsets_are_refused(doc: bytes) -> None:
     source = model.Source("x", "X", "CBP", "feed", "https://example.gov/feed")
-    with pytest.raises(ParseError, match="^parse: refused"):
+    with pytest.raises(ParseError, match=r"^parse: refused"):
         parse.items(doc, source=source, url=source.url)
 
 
@@ -200,7 +200,7 @@ def test_listing_selector_that_finds_no_links_says_so() -> None:
     source = model.Source(
         "dhs", "DHS", "DHS", "page", "https://www.dhs.gov/news", listing=parse.DHS_RULES
     )
-    with pytest.raises(ParseError, match="1 items matched selector .* but none holds a link"):
+    with pytest.raises(ParseError, match=r"1 items matched selector .* but none holds a link"):
         parse.items(page, source=source, url=source.url)
 
 
@@ -227,5 +227,5 @@ def test_listing_resolves_against_base_href() -> None:
 def test_feedparser_never_sees_a_file_name() -> None:
     # A body that happens to be a path on disk must be parsed as text, not opened.
     source = model.Source("x", "X", "CBP", "feed", "https://example.gov/feed")
-    with pytest.raises(ParseError, match="^parse: not a feed"):
+    with pytest.raises(ParseError, match=r"^parse: not a feed"):
         parse.items(b"/etc/hostname", source=source, url=source.url)
