@@ -1,0 +1,275 @@
+"""The default engine: an `Article` in, a `Draft` built only from the release's sentences.
+
+Deterministic: no randomness, no model, ties broken by position. The standfirst is the
+first sentence (dateline removed) and the sentence after it that best states an outcome; a
+lead section follows; each subheaded part of the release becomes a section under its own
+heading, a list becoming bullets; background and what-comes-next sentences get sections of
+their own; quotations are kept whole beside the sections. Length is then brought near
+`target_words` by dropping whole sentences and bullets, never by cutting one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from syndicate.brief import acronyms
+from syndicate.brief.engine import Draft
+from syndicate.brief.layout import Layout, Segment, Sentence, read
+from syndicate.model import Article, Link, Quote, Section
+
+KEY_POINTS = "Key Points"
+BACKGROUND = "Background"
+NEXT = "What's Next"
+OVERVIEW = "Overview"
+DEFAULT_HEADINGS = (KEY_POINTS, BACKGROUND, NEXT, OVERVIEW)
+
+_OUTCOME = re.compile(
+    r"\b(?:signed|sign|announced|announce|seized|seize|arrested|approved|established|"
+    r"establish|launched|awarded|result|resulted|secured|agreement|million|billion|"
+    r"percent|charged|sentenced|declared|designated|extended|released|issued|added|"
+    r"will)\b",
+    re.I,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:since (?:19|20)\d\d|in (?:19|20)\d\d|previously|last year|earlier this year|"
+    r"in recent years|over the past|historically|was established|was created|first launched|"
+    r"strategic location|has long)\b",
+    re.I,
+)
+_NEXT = re.compile(
+    r"\b(?:will|next steps?|upcoming|deadline|apply by|due by|expected to|plans? to|"
+    r"going forward|moving forward|in the coming|in the future|can apply|should apply|"
+    r"must apply|register by|comment period|further cooperative)\b",
+    re.I,
+)
+_BACKGROUND_HEADING = re.compile(r"\b(?:background|context|history|about)\b", re.I)
+_NEXT_HEADING = re.compile(r"\b(?:next|ahead|forward|how to apply|what to do|deadline)\b", re.I)
+_MINOR = {"a", "an", "the", "and", "or", "of", "to", "in", "for", "on", "at", "by", "with", "as"}
+_STOP = _MINOR | {
+    "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "its", "it",
+    "their", "our", "we", "from", "will", "has", "have", "had", "not", "but", "also", "who",
+    "which", "all", "more", "than", "said", "into", "other", "both", "can", "may", "new",
+}  # fmt: skip
+
+LEAD_MAX, PARAS_MAX, BULLETS_MAX, BACKGROUND_MAX, NEXT_MAX, LINKS_MAX = 4, 3, 8, 3, 2, 8
+
+
+def title_case(text: str) -> str:
+    """Title-Case a heading, keeping acronyms and words already capitalised."""
+    words = text.split()
+    out = []
+    for i, w in enumerate(words):
+        if w[:1].isupper() or (i and w.lower() in _MINOR):
+            out.append(w)
+        else:
+            out.append(w[:1].upper() + w[1:])
+    return " ".join(out).rstrip(":.")
+
+
+def _heading(text: str | None) -> str | None:
+    if not text or len(text.split()) > 8 or text.endswith("?"):
+        return None
+    return title_case(text)
+
+
+def _salient(body: str) -> str | None:
+    """The commonest two- or three-word phrase written in lower case, as a heading."""
+    words = re.findall(r"[A-Za-z][A-Za-z’'-]*", body)
+    counts: Counter[tuple[str, ...]] = Counter()
+    first: dict[tuple[str, ...], int] = {}
+    for n in (3, 2):
+        for i in range(len(words) - n + 1):
+            gram = tuple(words[i : i + n])
+            low = tuple(w.lower() for w in gram)
+            if not gram[0].islower() or low[0] in _STOP or low[-1] in _STOP:
+                continue
+            if any(w in _STOP for w in low[1:-1] if w not in _MINOR):
+                continue
+            counts[low] += 1
+            first.setdefault(low, i)
+    ranked = sorted(
+        (g for g, c in counts.items() if c >= 2), key=lambda g: (-counts[g] * len(g), first[g])
+    )
+    return title_case(" ".join(ranked[0])) if ranked else None
+
+
+def _score(s: Sentence, title_words: set[str]) -> int:
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", s.text)}
+    return (
+        2 * len(_OUTCOME.findall(s.text))
+        + bool(re.search(r"\d", s.text))
+        + len(words & title_words)
+    )
+
+
+def _links(article: Article) -> tuple[Link, ...]:
+    out: list[Link] = []
+    seen = {article.url}
+    for link in (*article.links, *(link for b in article.blocks for link in b.links)):
+        parts = urlsplit(link.url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host.endswith((".gov", ".mil")):
+            continue
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        out.append(Link(link.text.strip() or link.url, link.url))
+    return tuple(out[:LINKS_MAX])
+
+
+def _words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+class Extractive:
+    """The extractive engine (registered as "extractive")."""
+
+    name = "extractive"
+    version = "1.0"
+
+    def draft(self, article: Article, *, target_words: int) -> Draft:
+        """Draft a brief from the article's own sentences."""
+        layout = read(article)
+        used: set[int] = set()
+        prose = [s for seg in layout.segments for p in seg.paragraphs for s in p if not s.quoted]
+        summary = self._standfirst(layout, prose, used)
+        sections = self._sections(layout, prose, used)
+        sections = _shorten(summary, sections, target_words)
+        definitions = acronyms.defined(layout.body)
+        texts = [*summary, *(t for s in sections for t in (*s.paragraphs, *s.bullets))]
+        expanded = iter(acronyms.expand(texts, definitions))
+        summary = [next(expanded) for _ in summary]
+        sections = [
+            Section(
+                s.heading,
+                tuple(next(expanded) for _ in s.paragraphs),
+                tuple(next(expanded) for _ in s.bullets),
+            )
+            for s in sections
+        ]
+        return Draft(
+            title=layout.title,
+            dateline=layout.dateline,
+            summary=tuple(summary),
+            sections=tuple(sections),
+            quotes=tuple(Quote(q.text, q.speaker) for q in layout.quotes),
+            links=_links(article),
+        )
+
+    def _standfirst(self, layout: Layout, prose: list[Sentence], used: set[int]) -> list[str]:
+        if not prose:
+            return []
+        lead = prose[0]
+        used.add(lead.order)
+        title_words = {w.lower() for w in re.findall(r"[A-Za-z]+", layout.title)} - _STOP
+        rest = [s for s in prose[1:6] if len(s.text.split()) >= 6]
+        if not rest:
+            return [lead.text]
+        best = max(rest, key=lambda s: (_score(s, title_words), -s.order))
+        used.add(best.order)
+        return [lead.text, best.text]
+
+    def _sections(self, layout: Layout, prose: list[Sentence], used: set[int]) -> list[Section]:
+        body: list[Section] = []
+        background: list[str] = []
+        upcoming: list[str] = []
+        background_heading: str | None = None
+        next_heading: str | None = None
+        has_list = any(seg.lists for seg in layout.segments)
+        last_third = prose[len(prose) * 2 // 3].order if prose else 0
+
+        def take(seg: Segment, limit: int, *, skip_background: bool, skip_next: bool) -> list[str]:
+            picked: list[Sentence] = []
+            pool = [s for p in seg.paragraphs for s in p if not s.quoted and s.order not in used]
+            # Topic sentences first, then the rest, shown in the release's order.
+            for s in sorted(pool, key=lambda s: (not s.first, s.order)):
+                if len(picked) >= limit:
+                    break
+                if (skip_background and _BACKGROUND.search(s.text)) or (skip_next and _is_next(s)):
+                    continue
+                picked.append(s)
+            used.update(s.order for s in picked)
+            return [s.text for s in sorted(picked, key=lambda s: s.order)]
+
+        def _is_next(s: Sentence) -> bool:
+            return s.order >= last_third and bool(_NEXT.search(s.text))
+
+        for n, seg in enumerate(layout.segments):
+            heading = _heading(seg.heading)
+            if heading and _BACKGROUND_HEADING.search(heading):
+                background_heading = background_heading or heading
+                background += take(seg, BACKGROUND_MAX, skip_background=False, skip_next=True)
+                continue
+            if heading and _NEXT_HEADING.search(heading):
+                next_heading = next_heading or heading
+                upcoming += take(seg, NEXT_MAX, skip_background=False, skip_next=False)
+                continue
+            limit = LEAD_MAX if n == 0 else PARAS_MAX
+            paragraphs = take(seg, limit, skip_background=n == 0, skip_next=True)
+            if n == 0 and paragraphs:
+                lead_heading = heading or _salient(layout.body) or OVERVIEW
+                body.append(Section(lead_heading, tuple(paragraphs)))
+                paragraphs = []
+            bullets = tuple(item for items in seg.lists for item in items)[:BULLETS_MAX]
+            if paragraphs or bullets:
+                title = heading or (KEY_POINTS if bullets else OVERVIEW)
+                body.append(Section(title, tuple(paragraphs), bullets))
+        if not has_list:
+            facts = [s for s in prose if s.order not in used and re.search(r"\d", s.text)]
+            facts = [s for s in facts if not _BACKGROUND.search(s.text) and not _is_next(s)]
+            if len(facts) >= 2:
+                used.update(s.order for s in facts[:4])
+                body.append(Section(KEY_POINTS, bullets=tuple(s.text for s in facts[:4])))
+        rest = [s for s in prose if s.order not in used]
+        background += [s.text for s in rest if _BACKGROUND.search(s.text)][
+            : max(0, BACKGROUND_MAX - len(background))
+        ]
+        used.update(s.order for s in rest if s.text in background)
+        upcoming += [s.text for s in rest if s.order not in used and _is_next(s)][
+            : max(0, NEXT_MAX - len(upcoming))
+        ]
+        if background:
+            body.append(Section(background_heading or BACKGROUND, tuple(background)))
+        if upcoming:
+            body.append(Section(next_heading or NEXT, tuple(upcoming)))
+        return _merge_headings(body)
+
+
+def _merge_headings(sections: list[Section]) -> list[Section]:
+    """Two sections under one heading (a default used twice) become one."""
+    out: list[Section] = []
+    for s in sections:
+        twin = next((i for i, o in enumerate(out) if o.heading == s.heading), None)
+        if twin is None:
+            out.append(s)
+        else:
+            o = out[twin]
+            out[twin] = Section(o.heading, o.paragraphs + s.paragraphs, o.bullets + s.bullets)
+    return out
+
+
+def _total(summary: list[str], sections: list[Section]) -> int:
+    return _words(summary) + sum(_words([*s.paragraphs, *s.bullets]) for s in sections)
+
+
+def _shorten(summary: list[str], sections: list[Section], target: int) -> list[Section]:
+    """Drop whole sentences and bullets, least needed first, until near `target` words."""
+    out = list(sections)
+
+    def over() -> bool:
+        return _total(summary, out) > target
+
+    for paras, bullets in ((3, 6), (2, 4), (1, 3)):
+        if not over():
+            return out
+        out = [Section(s.heading, s.paragraphs[:paras], s.bullets[:bullets]) for s in out]
+    # Then whole sections, the middle ones from the end; the lead and the closing last.
+    while over() and len(out) > 2:
+        out.pop(len(out) - 2)
+    while over() and len(out) > 1:
+        out.pop()
+    if over() and out:
+        out.pop()
+    return out

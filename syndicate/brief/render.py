@@ -1,0 +1,90 @@
+"""A `Brief` in, one rendering out: HTML fragment, plain text, Markdown or JSON.
+
+All four come from the same Brief; HTML, text and Markdown through the templates
+`brief.html`, `brief.txt` and `brief.md` (autoescape on for HTML), JSON through the stable
+shape in `codec.brief_to_json`. `material_hash` fingerprints what a reader sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote, urlsplit
+
+from syndicate import codec, templating
+from syndicate.model import Brief, Quote, Section
+
+Format = Literal["text", "markdown", "html", "json"]
+FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json")
+_TEMPLATES = {"text": "brief.txt", "markdown": "brief.md", "html": "brief.html"}
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>{}|#])")
+
+
+@dataclass(frozen=True)
+class QuoteParagraph:
+    """One quotation as a paragraph: `“A,” said X.`, or `X said: “A.”` when A ends a sentence."""
+
+    text: str
+    speaker: str | None
+    said_first: bool
+
+
+def _paragraphs(quotes: tuple[Quote, ...]) -> list[QuoteParagraph]:
+    out = []
+    for q in quotes:
+        ends = q.text.endswith((".", "!", "?", "…", "—", "-"))
+        text = q.text if ends or q.speaker is None else f"{q.text},"
+        out.append(QuoteParagraph(text, q.speaker, ends))
+    return out
+
+
+def _closing(sections: tuple[Section, ...]) -> Section | None:
+    """The last section closes the brief (after quotes and reading) when it is prose."""
+    if len(sections) >= 2 and sections[-1].paragraphs and not sections[-1].bullets:
+        return sections[-1]
+    return None
+
+
+def _safe_url(url: str) -> str | None:
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def md(text: str) -> str:
+    """Escape text for Markdown so it stays text (no links, emphasis or raw HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_url(url: str) -> str:
+    """A URL safe inside Markdown's `(...)`."""
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def render(brief: Brief, fmt: Format) -> str:
+    """One rendering of a brief."""
+    if fmt == "json":
+        return codec.dumps(codec.brief_to_json(brief)) + "\n"
+    if fmt not in _TEMPLATES:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    closing = _closing(brief.sections)
+    body = brief.sections[:-1] if closing else brief.sections
+    return templating.render(
+        _TEMPLATES[fmt],
+        brief=brief,
+        body=body,
+        closing=closing,
+        quotes=_paragraphs(brief.quotes),
+        links=[(link.text, _safe_url(link.url)) for link in brief.links],
+        sources=[(s.name, _safe_url(s.url)) for s in brief.sources],
+        md=md,
+        md_url=md_url,
+    )
+
+
+def material_hash(brief: Brief) -> str:
+    """sha256 of what a reader sees: the JSON shape without `updated` and provenance."""
+    data = codec.brief_to_json(brief)
+    data.pop("updated")
+    data.pop("provenance")
+    return hashlib.sha256(codec.dumps(data).encode("utf-8")).hexdigest()
