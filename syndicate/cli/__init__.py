@@ -14,11 +14,11 @@ import sys
 from collections.abc import Sequence
 
 from syndicate import __version__
-from syndicate.cli import check
+from syndicate.cli import check, inspect
 from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
-COMMANDS = (check,)
+COMMANDS = (check, inspect)
 
 
 def parser() -> argparse.ArgumentParser:
