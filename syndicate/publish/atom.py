@@ -11,6 +11,7 @@ feedgen is wrapped here and nowhere else, with its traps handled:
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -127,7 +128,8 @@ def _add(fg: FeedGenerator, channel: Channel, entry: Entry) -> None:
     fe.published(brief.published)
     fe.pubDate(brief.published)
     fe.summary(standfirst(brief))
-    fe.description(standfirst(brief))
+    # RSS readers render <description> as HTML: escape the standfirst so it stays text.
+    fe.description(html.escape(standfirst(brief), quote=False))
     fe.content(sanitise(entry.html), type="html")
     fe.author({"name": channel.author})
     if channel.rights:

@@ -1,0 +1,295 @@
+"""store -> brief HTML -> publish: rewrite the feed documents whose briefs changed.
+
+Input: the store, the config. Output: files under `feeds/` (see README, Feeds) and a
+`PublishSummary`. A feed is rebuilt when a brief in it has a `seq` above the feed's
+`feed_state.seq`; for each such feed the subscription documents (`.atom`, `.rss`, `.json`)
+and only the archive months its changes reach are rendered, and a document whose bytes did not
+change is not rewritten.
+
+Archives (RFC 5005): a feed's newest `entries` briefs are its subscription document; every
+older brief is in the monthly archive of its release month, so each brief is in exactly one
+document. Only the newest archive month ever gains entries; an archive is closed once a newer
+one exists (it then carries its `next-archive` link) and is not written again, unless one of
+its own briefs is edited, which rewrites just that month.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndicate import __version__
+from syndicate import publish as stage
+from syndicate.config import Config
+from syndicate.model import AGENCIES, Brief
+from syndicate.store import Store
+from syndicate.store.feeds import Key
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[Brief], str]
+Ping = Callable[[str, list[str]], bool]
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    """What one publish did."""
+
+    feeds: tuple[str, ...] = ()  # feeds whose documents were rebuilt
+    written: tuple[str, ...] = ()  # files replaced, relative to the feeds directory
+    unchanged: int = 0  # documents rendered but identical to the file, so left alone
+    pinged: tuple[str, ...] = ()  # feed URLs the WebSub hub accepted
+    pending: tuple[str, ...] = ()  # feed URLs the hub did not take; retried next publish
+
+    def line(self) -> str:
+        """One line for the operator."""
+        text = (
+            f"publish: {len(self.feeds)} feeds rebuilt, {len(self.written)} files written, "
+            f"{self.unchanged} unchanged"
+        )
+        if self.pinged:
+            text += f", hub told of {len(self.pinged)}"
+        if self.pending:
+            text += f", {len(self.pending)} pings pending (hub unreachable)"
+        return text
+
+
+def feed_names(config: Config) -> list[str]:
+    """Every feed: `all`, one per agency, one per topic of the taxonomy."""
+    names = ["all"]
+    names += [f"agency/{a.lower()}" for a in AGENCIES]
+    names += [f"topic/{t}" for t in sorted(config.brief.topics)]
+    return names
+
+
+def title(config: Config, feed: str) -> str:
+    """A feed's human title."""
+    base = config.feeds.title
+    if feed == "all":
+        return base
+    kind, name = feed.split("/", 1)
+    label = name.upper() if kind == "agency" else name.replace("-", " ").capitalize()
+    return f"{base}: {label}"
+
+
+def month_of(when: datetime) -> str:
+    """The UTC month of an instant, as `YYYY-MM`."""
+    when = when.astimezone(UTC)
+    return f"{when.year:04d}-{when.month:02d}"
+
+
+def _bounds(month: str) -> tuple[datetime, datetime]:
+    year, mon = (int(p) for p in month.split("-"))
+    start = datetime(year, mon, 1, tzinfo=UTC)
+    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def stand_in_html(brief: Brief) -> str:
+    """A plain HTML rendering, used until the brief stage's renderer is wired in."""
+    e = html.escape
+    parts = [f"<p>{e(s)}</p>" for s in brief.summary]
+    for section in brief.sections:
+        parts.append(f"<h2>{e(section.heading)}</h2>")
+        parts += [f"<p>{e(p)}</p>" for p in section.paragraphs]
+        if section.bullets:
+            parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in section.bullets) + "</ul>")
+    for q in brief.quotes:
+        who = f"<footer>{e(q.speaker)}</footer>" if q.speaker else ""
+        parts.append(f"<blockquote><p>{e(q.text)}</p>{who}</blockquote>")
+    sources = ", ".join(f'<a href="{e(s.url)}">{e(s.name)}</a>' for s in brief.sources)
+    if sources:
+        parts.append(f"<p>{e(brief.attribution.sources_label)}: {sources}.</p>")
+    if brief.attribution.prepared_by:
+        parts.append(f"<p>{e(brief.attribution.prepared_by)}</p>")
+    return "\n".join(parts)
+
+
+@dataclass
+class _Run:
+    store: Store
+    config: Config
+    render: Render
+    links: stage.Links
+    root: Path
+    html: dict[str, str] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def channel(self, feed: str, **extra: str | None) -> stage.Channel:
+        f = self.config.feeds
+        return stage.Channel(
+            feed=feed,
+            title=title(self.config, feed),
+            subtitle=f.subtitle,
+            links=self.links,
+            authority=f.tag_authority,
+            author=f.author,
+            rights=f.rights,
+            icon=f.icon,
+            logo=f.logo,
+            hub=f.hub,
+            generator="syndicate",
+            version=__version__,
+            **extra,
+        )
+
+    def entries(self, briefs: list[Brief]) -> list[stage.Entry]:
+        out = []
+        for b in briefs:
+            key = f"{b.id}@{b.updated.isoformat()}"
+            if key not in self.html:
+                self.html[key] = self.render(b)
+            out.append(stage.Entry(b, self.html[key]))
+        return out
+
+    def write(self, relative: str, data: bytes) -> bool:
+        if stage.write(self.root / relative, data):
+            self.written.append(relative)
+            return True
+        self.unchanged += 1
+        return False
+
+    def feed(self, feed: str, changed: list[Key] | None) -> bool:
+        """Rebuild one feed: its subscription documents and the archive months `changed`
+        reaches (every month when `changed` is None). True when the Atom document changed."""
+        limit = self.config.feeds.entries
+        feeds = self.store.feeds
+        window = feeds.latest(feed, limit)
+        tail = feeds.keys(feed, limit - 1, 1 + max(len(changed or ()), 1))
+        boundary = tail[0] if len(window) == limit and tail else None
+        newest = month_of(tail[1].published) if boundary and len(tail) > 1 else None
+
+        if boundary is not None and newest is not None:
+            if changed is None:
+                months = self._all_months(feed, newest)
+            else:
+                months = {month_of(k.published) for k in tail[1:]}
+                months |= {month_of(k.published) for k in changed if k < boundary}
+                earliest = _bounds(min(months))[0]
+                before = feeds.older(feed, earliest)
+                if before is not None:  # it may need its next-archive link now
+                    months.add(month_of(before))
+            for month in sorted(months):
+                self._archive(feed, month, boundary)
+
+        entries = self.entries(window)
+        channel = self.channel(feed, prev_archive=newest)
+        changed_atom = self.write(f"{feed}.atom", stage.atom(channel, entries))
+        self.write(f"{feed}.rss", stage.rss(channel, entries))
+        self.write(f"{feed}.json", stage.json_feed(channel, entries))
+        return changed_atom
+
+    def _all_months(self, feed: str, newest: str) -> set[str]:
+        months = {newest}
+        month = newest
+        while (before := self.store.feeds.older(feed, _bounds(month)[0])) is not None:
+            month = month_of(before)
+            months.add(month)
+        return months
+
+    def _archive(self, feed: str, month: str, boundary: Key) -> None:
+        feeds = self.store.feeds
+        start, end = _bounds(month)
+        briefs = feeds.between(feed, start, end, boundary)
+        if not briefs:
+            return
+        before = feeds.older(feed, start)
+        after = feeds.newer(feed, end, boundary)
+        channel = self.channel(
+            feed,
+            month=month,
+            prev_archive=month_of(before) if before else None,
+            next_archive=month_of(after) if after else None,
+        )
+        self.write(f"archive/{feed}/{month}.atom", stage.atom(channel, self.entries(briefs)))
+
+    def directory(self, names: list[str]) -> None:
+        listed = [stage.Listed(n, title(self.config, n)) for n in names]
+        f = self.config.feeds
+        self.write("feeds.opml", stage.opml(f.title, self.links, listed))
+        self.write("index.html", stage.index_html(f.title, f.subtitle, self.links, listed))
+
+
+def _changed(store: Store, names: list[str], top: int) -> dict[str, list[Key] | None]:
+    """Feeds with briefs above their published seq, and those briefs' keys (None for a feed
+    never published: all of it is new)."""
+    states = store.feeds.states()
+    out: dict[str, list[Key] | None] = dict.fromkeys(n for n in names if n not in states)
+    floor = min((states.get(n, 0) for n in names), default=0)
+    changes = store.feeds.changes(floor, top)
+    if not changes:
+        return out
+    seqs = {c.brief_id: c.seq for c in changes}
+    for feed, key in store.feeds.memberships(names, seqs):
+        if feed in states and seqs[key.brief_id] > states[feed]:
+            keys = out.setdefault(feed, [])
+            if keys is not None:
+                keys.append(key)
+    return out
+
+
+def publish(
+    store: Store,
+    config: Config,
+    *,
+    full: bool = False,
+    now: datetime | None = None,
+    render: Render | None = None,
+    ping: Ping | None = None,
+) -> PublishSummary:
+    """Publish what changed since the last publish (everything with `full`)."""
+    now = now or datetime.now(UTC)
+    names = feed_names(config)
+    top = store.feeds.top()
+    run = _Run(
+        store=store,
+        config=config,
+        render=render or stand_in_html,
+        links=stage.Links(config.service.base_url),
+        root=config.feeds_dir,
+    )
+    work = dict.fromkeys(names) if full else _changed(store, names, top)
+    announce: list[str] = []
+    for feed in names:
+        if feed not in work:
+            continue
+        if run.feed(feed, work[feed]):
+            announce += [run.links.feed(feed, ext) for ext in ("atom", "rss", "json")]
+    if work or full:
+        run.directory(names)
+        store.feeds.mark(names, top, now)
+    pinged, pending = _announce(store, config, announce, now, ping)
+    summary = PublishSummary(
+        feeds=tuple(n for n in names if n in work),
+        written=tuple(run.written),
+        unchanged=run.unchanged,
+        pinged=tuple(pinged),
+        pending=tuple(pending),
+    )
+    log.info("%s", summary.line())
+    return summary
+
+
+def _announce(
+    store: Store, config: Config, urls: list[str], now: datetime, ping: Ping | None
+) -> tuple[list[str], list[str]]:
+    """Tell the hub about changed feeds, with any earlier failures; never raises."""
+    hub = config.feeds.hub
+    if not hub:
+        return [], []
+    earlier = store.feeds.pending_pings()
+    wanted = sorted(set(earlier) | set(urls))
+    if not wanted:
+        return [], []
+    notify = ping or (lambda h, u: stage.ping(h, u, user_agent=config.user_agent(__version__)))
+    if notify(hub, wanted):
+        if earlier:
+            store.feeds.set_pending_pings([], now)
+        return wanted, []
+    store.feeds.set_pending_pings(wanted, now)
+    return [], wanted
