@@ -10,7 +10,8 @@ from pathlib import Path
 from syndicate.errors import StoreError
 from syndicate.store import engine as engines
 from syndicate.store import migrate
-from syndicate.store.core import Store, wrapped
+from syndicate.store.core import Store
+from syndicate.store.engine import wrapped
 
 __all__ = ["Store", "StoreError", "default_url", "open"]
 

@@ -1,16 +1,209 @@
-"""placeholder"""
+"""Briefs, the feeds each belongs to, and the store-wide change counter `seq`.
+
+Input: `Brief` values with their story key and feed names. Output: `Brief` values read back
+through `syndicate.codec`, newest first or in change order (`seq`).
+
+`seq` comes from one counter row in `meta`, bumped inside the writing transaction. The
+bump locks that row until commit, so seqs become visible in increasing order and a reader
+that remembers the highest seq it saw ("changed since N") never skips a brief.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Connection, Integer, String, cast, delete, func, insert, select
+
+from syndicate.codec import brief_from_json, brief_to_json, dumps, loads
+from syndicate.model import Brief
+from syndicate.store import schema
+from syndicate.store.dialects import insert_ignore
 
 if TYPE_CHECKING:
     from syndicate.store.core import Store
 
+Outcome = Literal["new", "updated", "unchanged"]
+
+briefs = schema.briefs
+brief_feeds = schema.brief_feeds
+meta = schema.meta
+
+SEQ_KEY = "brief_seq"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A brief as of its last recorded change."""
+
+    seq: int
+    edits: int
+    brief: Brief
+
+
+def feeds_for(brief: Brief) -> list[str]:
+    """The feeds a brief belongs to by default: all, its agency, each of its topics."""
+    return ["all", f"agency/{brief.agency.lower()}", *(f"topic/{t}" for t in brief.topics)]
+
+
+def material_sha256(brief: Brief) -> str:
+    """A hash of what a reader sees: everything but the update and fetch times."""
+    data = brief_to_json(brief)
+    data.pop("updated", None)
+    data["provenance"] = {k: v for k, v in data["provenance"].items() if k != "fetched_at"}
+    return hashlib.sha256(dumps(data).encode()).hexdigest()
+
+
+def _brief(data: str) -> Brief:
+    return brief_from_json(loads(data))
+
 
 class Briefs:
+    """The `briefs` and `brief_feeds` tables."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def release_all(self) -> None:
-        pass
+    def get(self, brief_id: str) -> Brief | None:
+        """One brief by id."""
+        with self.store.read() as conn:
+            data = conn.scalar(select(briefs.c.data).where(briefs.c.id == brief_id))
+        return _brief(data) if data is not None else None
+
+    def change(self, brief_id: str) -> Change | None:
+        """One brief with its seq and edit count."""
+        with self.store.read() as conn:
+            row = conn.execute(
+                select(briefs.c.seq, briefs.c.edits, briefs.c.data).where(briefs.c.id == brief_id)
+            ).first()
+        return Change(row.seq, row.edits, _brief(row.data)) if row is not None else None
+
+    def find_story(self, story: str) -> Brief | None:
+        """The brief already told for a story key (the earliest, if several)."""
+        with self.store.read() as conn:
+            data = conn.scalar(
+                select(briefs.c.data)
+                .where(briefs.c.story == story)
+                .order_by(briefs.c.published_at, briefs.c.id)
+                .limit(1)
+            )
+        return _brief(data) if data is not None else None
+
+    def latest(self, limit: int, offset: int = 0, *, feed: str = "all") -> list[Brief]:
+        """A feed's briefs, newest published first."""
+        with self.store.read() as conn:
+            rows = conn.scalars(
+                select(briefs.c.data)
+                .join(brief_feeds, brief_feeds.c.brief_id == briefs.c.id)
+                .where(brief_feeds.c.feed == feed)
+                .order_by(brief_feeds.c.published_at.desc(), briefs.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            )
+            return [_brief(data) for data in rows]
+
+    def count(self, feed: str = "all") -> int:
+        """How many briefs a feed holds."""
+        with self.store.read() as conn:
+            return int(conn.scalar(select(func.count()).where(brief_feeds.c.feed == feed)) or 0)
+
+    def feed_names(self) -> list[str]:
+        """Every feed that holds at least one brief, sorted."""
+        with self.store.read() as conn:
+            return list(conn.scalars(select(brief_feeds.c.feed).distinct().order_by("feed")))
+
+    def changes(
+        self, seq: int, *, feed: str | None = None, limit: int | None = None
+    ) -> list[Change]:
+        """Briefs new or materially changed after `seq`, in change order."""
+        query = select(briefs.c.seq, briefs.c.edits, briefs.c.data).where(briefs.c.seq > seq)
+        if feed is not None:
+            query = query.join(brief_feeds, brief_feeds.c.brief_id == briefs.c.id).where(
+                brief_feeds.c.feed == feed
+            )
+        query = query.order_by(briefs.c.seq).limit(limit)
+        with self.store.read() as conn:
+            return [Change(r.seq, r.edits, _brief(r.data)) for r in conn.execute(query)]
+
+    def since(self, seq: int, *, feed: str | None = None) -> list[Brief]:
+        """Briefs new or materially changed after `seq`, in change order."""
+        return [change.brief for change in self.changes(seq, feed=feed)]
+
+    def max_seq(self) -> int:
+        """The highest seq given to a brief (0 when there are none)."""
+        with self.store.read() as conn:
+            return int(conn.scalar(select(func.max(briefs.c.seq))) or 0)
+
+    def upsert(
+        self,
+        conn: Connection,
+        brief: Brief,
+        *,
+        story: str,
+        feeds: Sequence[str] | None = None,
+        material: bool = True,
+    ) -> Outcome:
+        """Insert or update a brief inside the caller's transaction.
+
+        `feeds` defaults to `feeds_for(brief)`; `all` is always included. A brief whose
+        reader-visible content (`material_sha256`) and feeds are unchanged is "unchanged"
+        (its stored JSON is still refreshed). A change is "updated"; when `material`, it also
+        takes a new seq and counts as an edit, so feeds move its `updated` and digests may
+        mention it. The brief's id never changes.
+        """
+        names = list(dict.fromkeys(["all", *(feeds if feeds is not None else feeds_for(brief))]))
+        sha = material_sha256(brief)
+        values: dict[str, Any] = {
+            "story": story,
+            "agency": brief.agency,
+            "title": brief.title,
+            "published_at": brief.published,
+            "updated_at": brief.updated,
+            "content_sha256": sha,
+            "data": dumps(brief_to_json(brief)),
+        }
+        row = conn.execute(
+            select(briefs.c.content_sha256, briefs.c.data).where(briefs.c.id == brief.id)
+        ).first()
+        if row is None:
+            conn.execute(insert(briefs).values(id=brief.id, seq=_next_seq(conn), edits=0, **values))
+            self._sync_feeds(conn, brief, names)
+            return "new"
+        had = set(
+            conn.scalars(select(brief_feeds.c.feed).where(brief_feeds.c.brief_id == brief.id))
+        )
+        changed = row.content_sha256 != sha or had != set(names)
+        if changed and material:
+            values["seq"] = _next_seq(conn)
+            values["edits"] = briefs.c.edits + 1
+        if changed or row.data != values["data"]:
+            conn.execute(briefs.update().where(briefs.c.id == brief.id).values(**values))
+            self._sync_feeds(conn, brief, names)
+        return "updated" if changed else "unchanged"
+
+    def _sync_feeds(self, conn: Connection, brief: Brief, names: list[str]) -> None:
+        conn.execute(delete(brief_feeds).where(brief_feeds.c.brief_id == brief.id))
+        conn.execute(
+            insert(brief_feeds),
+            [{"feed": n, "brief_id": brief.id, "published_at": brief.published} for n in names],
+        )
+
+
+def _next_seq(conn: Connection) -> int:
+    """Bump the store-wide counter; the row stays locked until the transaction ends."""
+    now = datetime.now(UTC)
+    bump = (
+        meta.update()
+        .where(meta.c.key == SEQ_KEY)
+        .values(value=cast(cast(meta.c.value, Integer) + 1, String), updated_at=now)
+        .returning(meta.c.value)
+    )
+    value = conn.scalar(bump)
+    if value is None:  # the first brief: start from what is there (0 on a new store)
+        start = str(conn.scalar(select(func.max(briefs.c.seq))) or 0)
+        insert_ignore(conn, meta, {"key": SEQ_KEY, "value": start, "updated_at": now}, ["key"])
+        value = conn.scalar(bump)
+    return int(value)

@@ -6,21 +6,20 @@ transactions, every database error turned into a `StoreError` whose message star
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import Connection, Engine, Table, text
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, text
 
 from syndicate.errors import StoreError
 from syndicate.store import schema
 from syndicate.store.briefs import Briefs
 from syndicate.store.deliveries import Deliveries
-from syndicate.store.engine import WRITE
+from syndicate.store.dialects import insert_ignore, upsert
+from syndicate.store.engine import WRITE, wrapped
 from syndicate.store.feeds import Feeds
 from syndicate.store.items import Items
 from syndicate.store.meta import Meta
@@ -28,17 +27,14 @@ from syndicate.store.sources import Sources
 from syndicate.store.subscribers import Subscribers
 from syndicate.store.throttle import Throttle
 
+__all__ = ["Dialect", "Store", "insert_ignore", "upsert"]  # the upserts: for the table groups
+
 Dialect = Literal["sqlite", "postgresql"]
-
-
-@contextmanager
-def wrapped(what: str) -> Iterator[None]:
-    """Turn SQLAlchemy's errors into `StoreError("store: <what>: ...")`."""
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StoreError(f"store: {what}: {detail}") from exc
+OPTIMIZE_SQLITE = (
+    "PRAGMA optimize",
+    "PRAGMA incremental_vacuum",  # the database is created with auto_vacuum = INCREMENTAL
+    "PRAGMA wal_checkpoint(TRUNCATE)",
+)
 
 
 class Store:
@@ -95,23 +91,18 @@ class Store:
 
     def optimize(self) -> None:
         """Housekeeping: refresh the planner's statistics and give back free pages."""
-        with wrapped("optimize failed"), self.engine.connect() as conn:
-            if self.dialect == "sqlite":
-                conn.exec_driver_sql("PRAGMA optimize")
-                conn.exec_driver_sql("PRAGMA incremental_vacuum")
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            else:
-                conn.execute(text("ANALYZE"))
-            conn.commit()
-
-
-def insert_ignore(
-    conn: Connection, table: Table, values: Mapping[str, Any], keys: list[str]
-) -> bool:
-    """Insert a row unless one with the same `keys` exists; True when it was inserted."""
-    stmt: Any
-    if conn.dialect.name == "postgresql":
-        stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    else:
-        stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return bool(conn.execute(stmt).rowcount)
+        with wrapped("optimize failed"):
+            if self.dialect == "postgresql":
+                with self.engine.connect() as conn:
+                    conn.execute(text("ANALYZE"))
+                    conn.commit()
+                return
+            # Outside any transaction: a WAL checkpoint cannot finish inside one.
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                for pragma in OPTIMIZE_SQLITE:
+                    cursor.execute(pragma).fetchall()  # each step runs as its rows are read
+                cursor.close()
+            finally:
+                raw.close()

@@ -2,18 +2,21 @@
 
 Input: `sqlite:///path/to/file.db`, a bare file path, `sqlite://` (in memory, for tests) or
 `postgresql://user@host/db` (any `postgres`/`postgresql` scheme is driven by psycopg 3).
-Output: the engine and, for SQLite, the database file's path.
+Output: the engine and, for SQLite, the database file's path; `wrapped` turns database
+errors into `StoreError`.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from syndicate.errors import StoreError
@@ -23,6 +26,16 @@ BUSY_TIMEOUT_MS = 30_000
 # IMMEDIATE, so it waits (busy_timeout) for the write lock up front instead of failing with
 # "database is locked" when a read lock cannot be upgraded to a write lock.
 WRITE = "syndicate_write"
+
+
+@contextmanager
+def wrapped(what: str) -> Iterator[None]:
+    """Turn SQLAlchemy's errors into `StoreError("store: <what>: ...")`."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(f"store: {what}: {detail}") from exc
 
 
 def url_of(value: str) -> URL:

@@ -1,16 +1,239 @@
-"""placeholder"""
+"""Releases seen per source: identity, content hash, status, and the brief made from each.
+
+Input: an `Item` (its `key` is the identity rule's result), what was fetched and extracted,
+and optionally its `Brief`. Output: `KnownItem` values and what a save did.
+
+`save` writes an item and its brief in ONE transaction, so an item is never marked seen
+without the brief made from it, and a failed brief write leaves the item unseen.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Row, func, insert, select
+
+from syndicate.codec import article_from_json, article_to_json, dumps, loads
+from syndicate.errors import StoreError
+from syndicate.model import Article, Brief, Item
+from syndicate.store import schema
+from syndicate.store.briefs import Outcome
 
 if TYPE_CHECKING:
     from syndicate.store.core import Store
 
+# new: seen, not yet briefed; briefed: its brief is stored; held: kept back for the operator
+# (a flood of new ids); rejected: its brief failed the faithfulness check (reason kept);
+# failed: fetching or extracting its page failed (reason kept).
+ItemStatus = Literal["new", "briefed", "held", "rejected", "failed"]
+
+items = schema.items
+CHUNK = 500  # keys per IN (...) list; well under SQLite's bound-parameter limit
+
+
+@dataclass(frozen=True)
+class KnownItem:
+    """What the store remembers of one release."""
+
+    id: int
+    source_id: str
+    key: str
+    url: str
+    title: str
+    guid: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    updated_at: datetime
+    content_sha256: str | None
+    fingerprint: str | None
+    status: str
+    reason: str | None
+    brief_id: str | None
+    versions: int
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `Items.save` did: to the item (new, updated = an edit, unchanged) and its brief."""
+
+    outcome: Outcome
+    item_id: int
+    versions: int
+    brief: Outcome | None = None
+
+
+_COLUMNS = [getattr(items.c, f) for f in KnownItem.__dataclass_fields__]
+
+
+def _known(row: Row[Any]) -> KnownItem:
+    return KnownItem(**row._mapping)
+
 
 class Items:
+    """The `items` table."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def release_all(self) -> None:
-        pass
+    def known(self, source_id: str, keys: Iterable[str]) -> dict[str, KnownItem]:
+        """The items of a source among `keys`, by key."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, KnownItem] = {}
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                rows = conn.execute(
+                    select(*_COLUMNS).where(
+                        items.c.source_id == source_id,
+                        items.c.key.in_(wanted[start : start + CHUNK]),
+                    )
+                )
+                found.update((row.key, _known(row)) for row in rows)
+        return found
+
+    def get(self, item_id: int) -> KnownItem | None:
+        """One item by id."""
+        with self.store.read() as conn:
+            row = conn.execute(select(*_COLUMNS).where(items.c.id == item_id)).first()
+        return _known(row) if row is not None else None
+
+    def count(self, source_id: str) -> int:
+        """How many items a source has had."""
+        with self.store.read() as conn:
+            return int(conn.scalar(select(func.count()).where(items.c.source_id == source_id)) or 0)
+
+    def find_by_url(self, url: str) -> KnownItem | None:
+        """The first item seen at a (normalised) URL on any source: a cross-source duplicate."""
+        with self.store.read() as conn:
+            row = conn.execute(
+                select(*_COLUMNS).where(items.c.url == url).order_by(items.c.id).limit(1)
+            ).first()
+        return _known(row) if row is not None else None
+
+    def with_status(
+        self, status: ItemStatus, *, source_id: str | None = None, limit: int | None = None
+    ) -> list[KnownItem]:
+        """Items in one status, oldest first (e.g. held items awaiting the operator)."""
+        query = select(*_COLUMNS).where(items.c.status == status)
+        if source_id is not None:
+            query = query.where(items.c.source_id == source_id)
+        with self.store.read() as conn:
+            return [_known(r) for r in conn.execute(query.order_by(items.c.id).limit(limit))]
+
+    def set_status(self, item_id: int, status: ItemStatus, reason: str | None = None) -> None:
+        """Change one item's status (and its reason)."""
+        with self.store.begin() as conn:
+            done = conn.execute(
+                items.update().where(items.c.id == item_id).values(status=status, reason=reason)
+            )
+        if done.rowcount == 0:
+            raise StoreError(f"store: no item {item_id}")
+
+    def release_held(self, source_id: str) -> int:
+        """Return a source's held items to `new`, to be processed; how many."""
+        with self.store.begin() as conn:
+            done = conn.execute(
+                items.update()
+                .where(items.c.source_id == source_id, items.c.status == "held")
+                .values(status="new", reason=None)
+            )
+        return done.rowcount
+
+    def article(self, item_id: int) -> Article | None:
+        """The extracted article stored with an item."""
+        with self.store.read() as conn:
+            data = conn.scalar(select(items.c.article).where(items.c.id == item_id))
+        return article_from_json(loads(data)) if data else None
+
+    def raw(self, item_id: int) -> bytes | None:
+        """The page bytes stored with an item (None once pruned)."""
+        with self.store.read() as conn:
+            data = conn.scalar(select(items.c.raw).where(items.c.id == item_id))
+        return bytes(data) if data is not None else None
+
+    def save(
+        self,
+        item: Item,
+        *,
+        now: datetime,
+        status: ItemStatus,
+        content_sha256: str | None = None,
+        fingerprint: str | None = None,
+        article: Article | None = None,
+        raw: bytes | None = None,
+        fetched_at: datetime | None = None,
+        reason: str | None = None,
+        brief: Brief | None = None,
+        story: str | None = None,
+        feeds: Sequence[str] | None = None,
+        material: bool = True,
+    ) -> Saved:
+        """Record one release, and its brief when given, in one transaction.
+
+        First sight inserts ("new"). A known item whose content hash changed is an edit:
+        `versions` goes up ("updated") and the brief, if given, is updated in place (same
+        id). Otherwise the item is "unchanged", though its status, reason, article and brief
+        link are refreshed. `story` defaults to the brief's id; see `Briefs.upsert`.
+        """
+        values: dict[str, Any] = {
+            "guid": item.guid,
+            "url": item.url,
+            "title": item.title,
+            "published_at": item.published,
+            "updated_at": now,
+            "status": status,
+            "reason": reason,
+        }
+        if content_sha256 is not None:
+            values["content_sha256"] = content_sha256
+        if fingerprint is not None:
+            values["fingerprint"] = fingerprint
+        if article is not None:
+            values["article"] = dumps(article_to_json(article))
+            values["origin"] = article.origin
+        if raw is not None:
+            values["raw"] = raw
+        if fetched_at is not None:
+            values["fetched_at"] = fetched_at
+        if brief is not None:
+            values["brief_id"] = brief.id
+        with self.store.begin() as conn:
+            row = conn.execute(
+                select(items.c.id, items.c.content_sha256, items.c.versions).where(
+                    items.c.source_id == item.source_id, items.c.key == item.key
+                )
+            ).first()
+            if row is None:
+                outcome: Outcome = "new"
+                versions = 1
+                item_id = conn.scalar(
+                    insert(items)
+                    .values(
+                        source_id=item.source_id,
+                        key=item.key,
+                        first_seen_at=now,
+                        versions=versions,
+                        **values,
+                    )
+                    .returning(items.c.id)
+                )
+            else:
+                edited = (
+                    content_sha256 is not None
+                    and row.content_sha256 is not None
+                    and row.content_sha256 != content_sha256
+                )
+                outcome = "updated" if edited else "unchanged"
+                item_id = row.id
+                versions = row.versions + 1 if edited else row.versions
+                conn.execute(
+                    items.update().where(items.c.id == row.id).values(versions=versions, **values)
+                )
+            done = None
+            if brief is not None:
+                done = self.store.briefs.upsert(
+                    conn, brief, story=story or brief.id, feeds=feeds, material=material
+                )
+        return Saved(outcome, int(item_id), versions, done)
