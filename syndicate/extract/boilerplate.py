@@ -29,6 +29,7 @@ _DROP = [
         r"^(?:credit|courtesy)\s*:",
         # Stamps, share bars, navigation left in the body.
         r"^(?:page\s+)?last\s+(?:modified|updated|reviewed)\b",
+        r"^(?:page\s+)?(?:updated|modified)\s*:\s*[\w ,./-]{0,30}$",
         r"^(?:return|back)\s+to\s+top\b",
         r"^(?:share|print|email|facebook|twitter|x|linkedin|copy\s+link|share\s+this(?:\s+page)?)"
         r"(?:[\s|:,/·•]+(?:share|print|email|facebook|twitter|x|linkedin|copy\s+link|this|page))*"
@@ -40,6 +41,7 @@ _DROP = [
         r"[^.]{0,60}?,?\s+(?:please\s+)?(?:contact|call|email|e-mail|reach)\b",
         r"^(?:contact|news\s+desk)\s*:",
         r"^media\s+inquiries\s+should\b",
+        r"^this\s+product\s+is\s+provided\s+subject\s+to\b",
         # Agency mission boilerplate.
         rf"^{_AGENCY}(?:’s|'s)\s+mission\s+is\b",
         rf"^{_AGENCY}\s+is\s+the\s+(?:unified|lead|primary|principal|largest|nation’s|"
@@ -47,6 +49,9 @@ _DROP = [
         rf"^{_AGENCY}\s+works\s+with\s+partners\s+to\s+defend\b",
         rf"^(?:follow|learn\s+more\s+about|stay\s+connected\s+with)\s+{_AGENCY}\s+"
         r"(?:on|at|online|by\s+visiting)\b",
+        r"^for\s+more\s+information\s+(?:on|about)\s+(?:the\s+)?(?:DHS|CBP|ICE|USCIS|TSA|FEMA|"
+        r"CISA|U\.S\.\s+Coast\s+Guard|Secret\s+Service)\b[^.]{0,80}\bvisit\b",
+        r"\bfollow\s+us\s+on\b",
         r"\bavailable\s+without\s+regard\s+to\s+race\b",
         r"\bfaced\s+discrimination\b.{0,80}\bcall\b",
     )
@@ -84,6 +89,8 @@ def tidy(blocks: list[Block]) -> tuple[list[Block], str | None]:
             kept.append(replace(block, text=block.text[: ended.start()]))
             break
         kept.append(block)
+    while kept and kept[-1].kind == "heading":
+        kept.pop()  # a heading left with nothing under it ("About CISA" over its mission line)
     return _dateline(kept)
 
 

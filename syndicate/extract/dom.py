@@ -36,11 +36,12 @@ _CHROME_CLASS = re.compile(
     r"^(?:.*[-_])?(?:share|sharing|social|addtoany|a2a_kit|breadcrumbs?|pager|skip-link|"
     r"visually-hidden|sr-only|element-invisible|print-link|last-updated|"
     r"last-modified|page-updated|tags|topics|keywords|caption|image-caption|"
-    r"media-caption|credit|back-to-top|related-content|feedback)(?:[-_].*)?$",
+    r"media-caption|credit|back-to-top|related-content|feedback|page-title|meta)(?:[-_].*)?$",
     re.I,
 )
 _BODY_GUESSES = (
     ".field--name-body",
+    "[class*='field--name-body']",
     "[itemprop=articleBody]",
     ".node__content",
     "article",
@@ -52,7 +53,12 @@ _TITLE_PREFIX = re.compile(
     r"^\s*(?:photos?|videos?|audio)(?:\s+(?:and|&)\s+(?:photos?|videos?))?\s+release\s*[:–—-]\s*",
     re.I,
 )
-_STAMP = re.compile(r"\s*(?:page\s+)?last\s+(?:modified|updated|reviewed)\s*:?\s*(.{0,60})", re.I)
+_STAMP = re.compile(
+    r"\s*(?:page\s+)?(?:last\s+(?:modified|updated|reviewed)\b\s*:?|(?:modified|updated)\s*:)"
+    r"\s*(.{0,60})",
+    re.I,
+)
+_DATE_CLASS = re.compile(r"(?:^|[-_])(?:release-date|date|pubdate|published|post-date)$", re.I)
 _PARSER = lxml.html.HTMLParser(
     huge_tree=False, remove_comments=True, remove_pis=True, no_network=True
 )
@@ -70,6 +76,11 @@ def parse(text: str) -> HtmlElement:
         raise ExtractError(f"extract: unreadable HTML ({exc})") from exc
     for element in list(root.iter(*_JUNK_TAGS)):
         _remove(element)
+    for anchor in list(root.iter("a")):
+        # A script link is never content, not even its text ("Click here").
+        href = re.sub(r"[\x00-\x20]", "", str(anchor.get("href", ""))).lower()
+        if href.startswith(("javascript:", "vbscript:", "data:")):
+            _remove(anchor)
     return root
 
 
@@ -121,6 +132,7 @@ def stated_dates(
     if rules and rules.date:
         for element in select(root, rules.date):
             published = published or dates.when(element.get("datetime") or _text(element))
+            _remove(element)  # metadata, not the first paragraph
     for prop, is_modified in (
         ("article:published_time", False),
         ("article:modified_time", True),
@@ -133,15 +145,30 @@ def stated_dates(
             else:
                 published = published or value
     for element in root.iter("time"):
-        published = published or dates.when(element.get("datetime") or _text(element))
+        if not _is_stamp(element):
+            published = published or dates.when(element.get("datetime") or _text(element))
+    for element in root.iter():
+        # Drupal date fields without <time>: "field--name-field-release-date", "release-date".
+        names = str(element.get("class", "")).split() if isinstance(element.tag, str) else []
+        if not published and any(_DATE_CLASS.search(n) for n in names) and not _is_stamp(element):
+            published = dates.when(_text(element)[:80])
     for element in root.iter():
         # "Last Modified: 04/16/2025", the date often in a child <time> or <span>.
-        if isinstance(element.tag, str) and _STAMP.match(element.text or ""):
-            holder = element.getparent() if len(_text(element)) < 20 else element
-            stamp = _STAMP.search(_text(holder if holder is not None else element)[:200])
-            if stamp:
-                modified = modified or dates.when(stamp.group(1))
+        if modified or not isinstance(element.tag, str) or not _STAMP.match(element.text or ""):
+            continue
+        # The date may sit in the same element or in a sibling, so try the parent too.
+        parent = element.getparent()
+        for holder in (element, parent if parent is not None else element):
+            stamp = _STAMP.search(_text(holder)[:200])
+            modified = modified or (dates.when(stamp.group(1)) if stamp else None)
     return published, modified
+
+
+def _is_stamp(element: HtmlElement) -> bool:
+    """True inside a "Last Modified: ..." stamp, which dates an edit, not the release."""
+    parent = element.getparent()
+    texts = [_text(element)[:40], (parent.text or "") if parent is not None else ""]
+    return any(_STAMP.match(t) for t in texts)
 
 
 def body(root: HtmlElement, rules: ArticleRules | None) -> HtmlElement:

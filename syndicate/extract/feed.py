@@ -40,10 +40,10 @@ def from_feed(item: Item) -> Article:
     if not html:
         raise ExtractError(f"extract: feed item {item.url} carries no text")
     root = dom.parse(f"<html><body>{html}</body></html>")
-    stamp = None
+    # The leaked stamp comes before the body; look for it before the body is chosen.
+    stamp = _STAMP.search(" ".join(root.itertext())[:1000])
     for selector in _NODE_FIELDS:
         for element in dom.select(root, selector):
-            stamp = stamp or _STAMP.search("".join(element.itertext()))
             element.drop_tree()
     container = dom.body(root, None)
     raw = Walker(item.url).walk(container)
