@@ -1,0 +1,43 @@
+"""`syndicate serve [--host H] [--port P]`: the web side alone, without the scheduler."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+
+from syndicate import logs, web
+from syndicate.cli.context import open_store
+from syndicate.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "serve", help="serve the web side alone: pages, feeds, subscribing, /healthz, /metrics"
+    )
+    p.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="TCP port (default: web.port, 8080)")
+    p.set_defaults(func=run)
+
+
+def _free(host: str, port: int) -> None:
+    # uvicorn exits the process on a bind failure; say why in our own words first.
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as e:
+        raise ConfigError(f"web: cannot listen on {host}:{port}: {e.strerror}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    logs.setup(config.log.format, config.log.level)
+    host = args.host or config.web.host
+    port = config.web.port if args.port is None else args.port
+    try:
+        _free(host, port)
+        print(f"serving http://{host}:{port}/ (Ctrl-C stops)")
+        asyncio.run(web.serve(config, store, host=host, port=port))
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,86 @@
+"""The Starlette application: config, store and mail transport in, an ASGI app out.
+
+Routes are listed here, handlers live in `pages`, `subscribe` and `health`. Every error the
+app answers is one of our plain pages: unknown paths 404, bad forms 400, and anything
+unexpected a 500 whose details go to the log, never to the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from syndicate import logs, tokens
+from syndicate.config import Config
+from syndicate.store import Store
+from syndicate.web import guard, health, pages, subscribe
+from syndicate.web.site import Site
+
+READ = ["GET", "HEAD"]
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    site: Site = request.app.state.site
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    # Our own handlers put a sentence meant for people in `detail`; Starlette's are generic.
+    detail = exc.detail if isinstance(exc, HTTPException) and exc.detail.endswith(".") else None
+    response = site.error_page(status, detail)
+    if status == 405 and isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def _crash(request: Request, exc: Exception) -> Response:
+    # The details go to the operator's log only; the client sees a plain page.
+    logs.error("web.error", method=request.method, path=request.url.path, error=repr(exc))
+    site: Site = request.app.state.site
+    return site.error_page(500)
+
+
+def routes() -> list[Route]:
+    """Every path the app answers; anything else is a 404."""
+    return [
+        Route("/", pages.home, methods=READ),
+        Route("/briefs/{id}", pages.brief, methods=READ),
+        Route("/agency/{code}", pages.agency, methods=READ),
+        Route("/topic/{topic}", pages.topic, methods=READ),
+        Route("/feeds/{path:path}", pages.feed_file, methods=READ),
+        Route("/static/{path:path}", pages.static, methods=READ),
+        Route("/subscribe", subscribe.subscribe, methods=["POST"]),
+        Route("/confirm/{token}", subscribe.confirm, methods=READ),
+        Route("/preferences/{token}", subscribe.preferences, methods=[*READ, "POST"]),
+        Route("/unsubscribe/{token}", subscribe.unsubscribe, methods=[*READ, "POST"]),
+        Route("/healthz", health.healthz, methods=READ),
+        Route("/metrics", health.metrics, methods=READ),
+    ]
+
+
+def app(
+    config: Config,
+    store: Store,
+    *,
+    transport: Any = None,
+    clock: Callable[[], datetime] | None = None,
+    secret: bytes | None = None,
+) -> Starlette:
+    """The web side as an ASGI app over one store; `transport` sends confirmation mail."""
+    if secret is None:
+        secret = tokens.load_secret(config.web.secret_env, config.data_dir)
+    site = Site(config, store, secret, transport)
+    if clock is not None:
+        site.clock = clock
+    web = Starlette(
+        routes=routes(),
+        middleware=[Middleware(guard.Guard)],
+        exception_handlers={HTTPException: _http_error, Exception: _crash},
+    )
+    web.state.site = site
+    return web

@@ -1,0 +1,161 @@
+"""Serve the published feed files: request path -> the file's bytes with caching headers.
+
+In: a request for `/feeds/<path>` and the feeds directory the publish stage writes. Out: the
+whole file with the right content type, a strong `ETag`, `Last-Modified`, `Vary`, gzip when
+the client asks, or 304 when its validators still match (RFC 9110 section 13).
+
+The publisher replaces files by rename, so a file opened here is a complete old or new
+version; the body is read from the one open descriptor, never re-opened by name, so a feed is
+never served half-written while it is being republished.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import stat
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+
+# Only what the publisher writes is served; a temp file or anything else is a 404.
+CONTENT_TYPES = {
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+# Feed readers poll; five minutes of freshness, then they revalidate with the validators.
+CACHE_CONTROL = "public, max-age=300"
+# Below this, gzip costs more than it saves (one TCP segment either way).
+GZIP_MIN = 1024
+
+
+@dataclass
+class Entry:
+    """One version of one file, with its validators and (lazily) its gzip body."""
+
+    body: bytes
+    etag: str
+    modified: datetime
+    content_type: str
+    _gzip: bytes | None = field(default=None, repr=False)
+
+    def gzipped(self) -> bytes:
+        if self._gzip is None:
+            # mtime=0 keeps the gzip bytes (and so their ETag) deterministic.
+            self._gzip = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self._gzip
+
+
+class Files:
+    """The files under one directory, cached by (inode, mtime, size) so a hit reads nothing."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
+        self._lock = threading.Lock()
+
+    def path(self, name: str) -> Path | None:
+        """The file a request path names, or None when it is not ours to serve."""
+        parts = name.split("/")
+        if any(not p or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
+            return None
+        if Path(parts[-1]).suffix not in CONTENT_TYPES:
+            return None
+        root = self.root.resolve()
+        target = root.joinpath(*parts).resolve()
+        return target if target.is_relative_to(root) else None
+
+    def entry(self, path: Path) -> Entry | None:
+        """The current version of a file, or None when it does not exist."""
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+            return None
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+            cached = self._cache.get(path)
+            if cached and cached[0] == key:
+                return cached[1]
+            body = f.read()
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        entry = Entry(
+            body=body,
+            etag=f'"{digest}"',
+            modified=datetime.fromtimestamp(st.st_mtime, UTC).replace(microsecond=0),
+            content_type=CONTENT_TYPES[path.suffix],
+        )
+        with self._lock:
+            self._cache[path] = (key, entry)
+        return entry
+
+
+def accepts_gzip(headers: Headers) -> bool:
+    """Whether Accept-Encoding allows gzip (RFC 9110 section 12.5.3: q=0 means "not")."""
+    for part in headers.get("accept-encoding", "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() not in ("gzip", "x-gzip", "*"):
+            continue
+        q = params.strip().lower()
+        if q.startswith("q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    # If-None-Match uses the weak comparison (RFC 9110 section 13.1.2).
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == wanted for t in header.split(","))
+
+
+def not_modified(headers: Headers, etag: str, modified: datetime) -> bool:
+    """Whether a conditional GET's validators still match (RFC 9110 section 13.2.2 order)."""
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        return _etag_matches(inm, etag)
+    ims = headers.get("if-modified-since")
+    if ims is None:
+        return False
+    try:
+        since = parsedate_to_datetime(ims)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        return False
+    return modified <= since
+
+
+def respond(entry: Entry, headers: Headers) -> Response:
+    """The response for one file: 304, or the body (gzipped when asked and worth it)."""
+    zipped = len(entry.body) >= GZIP_MIN and accepts_gzip(headers)
+    # Each representation needs its own strong validator (RFC 9110 section 8.8.3).
+    etag = entry.etag[:-1] + '-gz"' if zipped else entry.etag
+    out = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(entry.modified, usegmt=True),
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+    if not_modified(headers, etag, entry.modified):
+        return Response(status_code=304, headers=out)
+    if zipped:
+        out["Content-Encoding"] = "gzip"
+        return Response(entry.gzipped(), headers=out, media_type=entry.content_type)
+    return Response(entry.body, headers=out, media_type=entry.content_type)

@@ -1,0 +1,82 @@
+"""Serving the app with uvicorn: the config and store in, a running HTTP server out.
+
+`server(...)` gives a `uvicorn.Server` to start and stop inside an existing asyncio loop (the
+daemon awaits `server.serve()` and sets `server.should_exit`); it leaves signal handling to
+whoever owns the loop. `serve(...)` runs one to completion for `syndicate serve`, where
+uvicorn's own Ctrl-C / SIGTERM handling is what the operator expects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Generator
+from typing import Any
+
+import uvicorn
+
+from syndicate.config import Config
+from syndicate.store import Store
+from syndicate.web.app import app
+
+
+class Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to the loop's owner (the daemon)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def _config(
+    config: Config, store: Store, host: str | None, port: int | None, transport: Any
+) -> uvicorn.Config:
+    return uvicorn.Config(
+        app(config, store, transport=transport),
+        host=config.web.host if host is None else host,
+        port=config.web.port if port is None else port,
+        # Our own structured logs cover requests that matter; uvicorn's access log is noise.
+        access_log=False,
+        log_level=logging.getLevelName(logging.WARNING).lower(),
+        server_header=False,
+        # Behind a local reverse proxy, the client address comes from X-Forwarded-For (the
+        # subscribe rate limit is per client); uvicorn trusts it only from 127.0.0.1.
+        proxy_headers=True,
+        # h11 caps header size; also bound slow clients and idle keep-alives.
+        timeout_keep_alive=5,
+        limit_concurrency=1000,
+        lifespan="off",
+    )
+
+
+def server(
+    config: Config,
+    store: Store,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    transport: Any = None,
+) -> Server:
+    """A server to run inside an existing loop: `await s.serve()`, stop with `should_exit`."""
+    return Server(_config(config, store, host, port, transport))
+
+
+async def serve(
+    config: Config,
+    store: Store,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    transport: Any = None,
+) -> None:
+    """Serve until interrupted (SIGINT / SIGTERM end it cleanly)."""
+    await uvicorn.Server(_config(config, store, host, port, transport)).serve()
+
+
+def bound_port(running: uvicorn.Server) -> int:
+    """The TCP port a started server listens on (useful after asking for port 0)."""
+    for listener in running.servers:
+        for sock in listener.sockets:
+            port: int = sock.getsockname()[1]
+            return port
+    raise RuntimeError("web: the server is not listening yet")

@@ -1,0 +1,126 @@
+"""What every handler needs, built once per app: config, store, secret, transport, renderers.
+
+In: the config, an open store and an optional mail transport. Out: a `Site` the handlers
+find on `request.app.state.site`, with the page renderer that adds the site-wide context,
+and the plain error pages (404 and friends) that never show a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import HTMLResponse
+
+from syndicate import templating, tokens
+from syndicate.config import Config
+from syndicate.model import AGENCIES, CADENCES, Subscriber
+from syndicate.store import Store
+from syndicate.web.files import Files
+
+# The stylesheet lives beside the web templates and is served from /static/.
+STATIC = Path(templating.__file__).parent / templating.TEMPLATES / "web"
+
+CADENCE_LABELS = {
+    "immediate": "As each brief is published",
+    "daily": "A daily digest",
+    "weekly": "A weekly digest",
+}
+FORMATS = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
+ERRORS = {
+    400: ("Bad request", "The form was not filled in as expected."),
+    403: ("Form expired", "Reload the page and send the form again."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Request too large", "The request was larger than this site accepts."),
+    429: ("Too many requests", "Please wait a while before trying again."),
+    500: ("Something went wrong", "The error has been logged. Please try again later."),
+    503: ("Unavailable", "The service is not available right now."),
+}
+
+
+def topic_label(topic: str) -> str:
+    """`border-security` -> `Border security`."""
+    return topic.replace("-", " ").replace("_", " ").capitalize()
+
+
+@dataclass
+class Site:
+    """The app's shared state; handlers read it, never a global."""
+
+    config: Config
+    store: Store
+    secret: bytes
+    transport: Any = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    files: Files = field(init=False)
+    static: Files = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.files = Files(self.config.feeds_dir)
+        self.static = Files(STATIC)
+
+    @property
+    def agencies(self) -> dict[str, str]:
+        """Agency code -> the full name the sources give it (the code when none does)."""
+        names = {s.agency: s.name for s in reversed(self.config.sources)}
+        return {code: names.get(code, code) for code in AGENCIES}
+
+    @property
+    def topics(self) -> list[str]:
+        return sorted(self.config.brief.topics)
+
+    def choices(self) -> dict[str, list[dict[str, str]]]:
+        """What the subscribe and preferences forms offer."""
+        return {
+            "cadences": [{"value": c, "label": CADENCE_LABELS[c]} for c in CADENCES],
+            "agencies": [{"value": c, "label": n} for c, n in self.agencies.items()],
+            "topics": [{"value": t, "label": topic_label(t)} for t in self.topics],
+        }
+
+    def feed_links(self, feed: str) -> dict[str, str]:
+        """The three published files of one feed (`all`, `agency/dhs`, `topic/...`)."""
+        return {fmt: f"/feeds/{feed}.{fmt}" for fmt in FORMATS}
+
+    def alternates(self, feed: str, title: str) -> list[dict[str, str]]:
+        """`<link rel="alternate">` autodiscovery entries for one feed."""
+        return [
+            {"type": kind, "href": f"/feeds/{feed}.{fmt}", "title": f"{title} ({fmt.upper()})"}
+            for fmt, kind in FORMATS.items()
+        ]
+
+    def link(self, purpose: tokens.Purpose, subscriber: Subscriber) -> str:
+        """The path of a signed link for one subscriber (`/confirm/<token>` ...)."""
+        token = tokens.make(self.secret, purpose, subscriber.id, subscriber.secret)
+        return f"/{purpose}/{token}"
+
+    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """Render `web/<name>.html` with the site-wide context."""
+        context.setdefault("alternates", self.alternates("all", self.config.feeds.title))
+        html = templating.render(
+            f"web/{name}.html",
+            site={"name": self.config.service.name, "subtitle": self.config.feeds.subtitle},
+            **context,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def message(
+        self, title: str, text: str, *, status: int = 200, links: list[dict[str, str]] | None = None
+    ) -> HTMLResponse:
+        """A short page: a heading, a paragraph, some links; never cached (it may hold tokens)."""
+        response = self.page("message", status, title=title, paragraphs=[text], links=links or [])
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def error_page(self, status: int, detail: str | None = None) -> HTMLResponse:
+        """A plain error page; `detail` is our own words, never an exception's text."""
+        title, text = ERRORS.get(status, ERRORS[500])
+        home = [{"href": "/", "text": "Go to the latest briefs"}]
+        return self.message(title, detail or text, status=status, links=home)

@@ -1,0 +1,214 @@
+"""Subscribing by email: a form or a signed link in, a subscriber changed in the store out.
+
+`POST /subscribe` creates (or refreshes) a pending subscriber and mails a confirmation link
+(double opt-in); its answer is the same whether the address was known or not. The signed
+links then act for that subscriber only: `/confirm/<token>` activates, `/preferences/<token>`
+changes cadence and filters, `/unsubscribe/<token>` stops mail, including the RFC 8058
+one-click POST a mail client sends without cookies or a form (the token authenticates it).
+A bad token of any kind gets a plain 404 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from syndicate import logs, tokens
+from syndicate.errors import SyndicateError
+from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
+from syndicate.pipeline import mail
+from syndicate.web import guard
+from syndicate.web.site import Site
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+# Confirmation mails to one address per day, whoever asks: the form must not be a way to
+# flood someone's inbox (each attempt is also counted per client and per address).
+CONFIRMATIONS_PER_DAY = 3
+# RFC 5321 section 4.5.3.1.3: a path is at most 256 octets, so an address at most 254.
+MAX_ADDRESS = 254
+# Deliberately plain: one @, no spaces, quotes, angle brackets or commas (nothing that could
+# smuggle a second recipient or a header), a dotted domain.
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+# Only these subscribers may be (re)sent a confirmation by the public form.
+RECONFIRMABLE = ("pending", "unsubscribed")
+
+
+def _site(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+def _choices(site: Site, form: FormData) -> tuple[Cadence, tuple[str, ...], tuple[str, ...]]:
+    """Cadence, agencies and topics from a form; 400 on anything the form did not offer."""
+    cadence = form.get("cadence", "daily")
+    agencies = tuple(str(a) for a in form.getlist("agencies"))
+    topics = tuple(str(t) for t in form.getlist("topics"))
+    if cadence not in CADENCES:
+        raise HTTPException(400, "Choose how often to receive mail.")
+    if not set(agencies) <= set(AGENCIES) or not set(topics) <= set(site.config.brief.topics):
+        raise HTTPException(400, "Choose agencies and topics from the lists offered.")
+    return cadence, tuple(sorted(set(agencies))), tuple(sorted(set(topics)))
+
+
+def address(raw: str) -> str | None:
+    """The address as we store it (domain lower-cased), or None when it is not one."""
+    value = raw.strip()
+    if len(value) > MAX_ADDRESS or not ADDRESS.fullmatch(value):
+        return None
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+async def _form(request: Request, site: Site, *, csrf: bool) -> FormData:
+    form = await request.form(max_files=0, max_fields=64)
+    submitted = form.get("csrf", "")
+    if csrf and not guard.csrf_ok(request, site.secret, str(submitted)):
+        raise HTTPException(403)
+    return form
+
+
+def _throttled(site: Site, wait: float) -> Response:
+    response = site.error_page(429)
+    response.headers["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+async def subscribe(request: Request) -> Response:
+    """The subscribe form's POST: same answer for known and unknown addresses."""
+    site = _site(request)
+    form = await _form(request, site, csrf=True)
+    now = site.clock()
+    limit = site.config.web.subscribe_per_hour
+    client = request.client.host if request.client else "unknown"
+    take = site.store.throttle.take
+    wait = await run_in_threadpool(take, f"subscribe-ip:{client}", limit, HOUR, now=now)
+    if wait:
+        return _throttled(site, wait)
+    email = address(str(form.get("address", "")))
+    if email is None:
+        raise HTTPException(400, "That does not look like an email address.")
+    cadence, agencies, topics = _choices(site, form)
+    key = f"subscribe-email:{email.lower()}"
+    wait = await run_in_threadpool(take, key, limit, HOUR, now=now)
+    if wait:
+        return _throttled(site, wait)
+    # The store work and the mail happen after the answer is sent, so neither the answer
+    # nor its timing tells whether the address was already known.
+    task = BackgroundTask(_pending, site, email, cadence, agencies, topics)
+    response = site.message(
+        "Check your inbox",
+        f"If {email} can be subscribed, a message with a confirmation link is on its way. "
+        "Nothing is sent until you follow that link.",
+    )
+    response.background = task
+    return response
+
+
+def _pending(
+    site: Site, email: str, cadence: Cadence, agencies: tuple[str, ...], topics: tuple[str, ...]
+) -> None:
+    """Create or refresh a pending subscriber, then mail the confirmation (rate-limited)."""
+    now = site.clock()
+    subs = site.store.subscribers
+    try:
+        known = subs.by_email(email)
+        if known is None:
+            subscriber = subs.add(email, cadence, agencies, topics, now=now)
+        elif known.status in RECONFIRMABLE:
+            subscriber = subs.resubscribe(known.id, cadence, agencies, topics, now=now)
+        else:
+            # Active, bounced or complained: the public form changes nothing for them.
+            return
+        key = f"confirm:{email.lower()}"
+        if site.store.throttle.take(key, CONFIRMATIONS_PER_DAY, DAY, now=now):
+            logs.event("web.confirmation_held", subscriber=subscriber.id)
+            return
+        mail.send_confirmation(site.store, site.config, site.transport, subscriber)
+    except SyndicateError as e:
+        logs.error("web.subscribe_failed", error=str(e))
+
+
+def _subscriber(site: Site, token: str, purpose: tokens.Purpose) -> Subscriber:
+    """The subscriber a genuine token names; 404 for anything else."""
+    ident = tokens.verify(site.secret, token, purpose, site.store.subscribers.secret_of)
+    found = site.store.subscribers.get(ident) if ident is not None else None
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+def confirm(request: Request) -> Response:
+    """Activate a pending subscriber from the emailed link."""
+    site = _site(request)
+    found = _subscriber(site, request.path_params["token"], "confirm")
+    if found.status == "pending":
+        site.store.subscribers.confirm(found.id, now=site.clock())
+    elif found.status != "active":
+        # An old confirmation link must not undo an unsubscribe or a bounce.
+        raise HTTPException(404)
+    return site.message(
+        "You are subscribed",
+        f"Mail for {found.email} is on. You can change what you receive at any time.",
+        links=[
+            {"href": site.link("preferences", found), "text": "Change preferences"},
+            {"href": site.link("unsubscribe", found), "text": "Unsubscribe"},
+        ],
+    )
+
+
+async def preferences(request: Request) -> Response:
+    """Show (GET) or change (POST) a subscriber's cadence and filters."""
+    site = _site(request)
+    token = request.path_params["token"]
+    found = await run_in_threadpool(_subscriber, site, token, "preferences")
+    if found.status not in ("pending", "active"):
+        raise HTTPException(404)
+    saved = False
+    if request.method == "POST":
+        form = await _form(request, site, csrf=True)
+        cadence, agencies, topics = _choices(site, form)
+        found = await run_in_threadpool(
+            site.store.subscribers.update, found.id, cadence, agencies, topics
+        )
+        saved = True
+    csrf = guard.csrf_token(request, site.secret)
+    response = site.page(
+        "preferences",
+        title="Your preferences",
+        subscriber=found,
+        saved=saved,
+        choices=site.choices(),
+        chosen={"cadence": found.cadence, "agencies": found.agencies, "topics": found.topics},
+        csrf=csrf,
+        action=f"/preferences/{token}",
+        unsubscribe=site.link("unsubscribe", found),
+    )
+    guard.set_csrf_cookie(response, request, csrf)
+    return response
+
+
+async def unsubscribe(request: Request) -> Response:
+    """GET: a one-button page. POST: unsubscribe (the page's button, or RFC 8058 one-click)."""
+    site = _site(request)
+    token = request.path_params["token"]
+    found = await run_in_threadpool(_subscriber, site, token, "unsubscribe")
+    if request.method == "GET":
+        if found.status == "unsubscribed":
+            return site.message("You are unsubscribed", f"No more mail goes to {found.email}.")
+        return site.page(
+            "unsubscribe", title="Unsubscribe", subscriber=found, action=f"/unsubscribe/{token}"
+        )
+    # RFC 8058 section 3.2: the POST body is "List-Unsubscribe=One-Click"; no cookie or CSRF
+    # token comes with it, and none is needed: the signed token is the authentication.
+    await _form(request, site, csrf=False)
+    if found.status != "unsubscribed":
+        await run_in_threadpool(site.store.subscribers.unsubscribe, found.id, now=site.clock())
+    return site.message("You are unsubscribed", f"No more mail goes to {found.email}.")
