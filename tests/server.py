@@ -36,6 +36,8 @@ finished, sent): `started`/`finished` are `time.monotonic()` when the request he
 and when the response was fully written (or the client went away); `sent` counts body bytes
 written. `wait_idle()` waits for in-flight responses to be logged as finished.
 
+`connections` counts accepted TCP connections (keep-alive checks).
+
 `Server(hosts=("127.0.0.1",))` listens on each given loopback address on the same port
 (the whole 127.0.0.0/8 block is local on Linux), for benchmarks that need many hosts.
 """
@@ -128,6 +130,7 @@ class Server:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._servers: list[asyncio.Server] = []
         self._conns: set[asyncio.Task[Any]] = set()
+        self.connections = 0  # TCP connections accepted, to check keep-alive
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -223,11 +226,14 @@ class Server:
         task = asyncio.current_task()
         assert task is not None
         self._conns.add(task)
+        self.connections += 1
         try:
             while await self._one(reader, writer):
                 pass
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            pass  # stop() ends open streams this way; re-raising makes asyncio log each one
         finally:
             self._conns.discard(task)
             writer.close()

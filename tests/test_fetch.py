@@ -292,3 +292,21 @@ def test_post_form(http_server: Server) -> None:
     assert entry.method == "POST"
     assert entry.body == b"hub.mode=publish&hub.url=x"
     assert entry.headers["content-type"] == "application/x-www-form-urlencoded"
+
+
+def test_connection_is_kept_alive_across_statuses(http_server: Server) -> None:
+    http_server.route("/feed.xml", body=FEED)
+    http_server.route("/same.xml", status=304)
+    http_server.route("/missing.xml", status=404, body=b"no such feed")
+
+    async def go() -> None:
+        async with fetcher() as f:
+            await f.get(http_server.url("/feed.xml"))
+            await f.get(http_server.url("/same.xml"), Validators('"x"'))
+            with pytest.raises(FetchError):
+                await f.get(http_server.url("/missing.xml"))
+            await f.get(http_server.url("/feed.xml"))
+
+    run(go())
+    assert len(http_server.log) == 4
+    assert http_server.connections == 1

@@ -43,6 +43,7 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})  # RFC 9110 sections 15.4.2 and 15.4.9
+DRAIN_BYTES = 65536  # read at most this much of a non-2xx body, then drop the connection
 
 
 def _utcnow() -> datetime:
@@ -215,20 +216,17 @@ class Fetcher:
                 try:
                     length = response.headers.get("content-length", "")
                     encoded = response.headers.get("content-encoding")
-                    content = b""
-                    if 200 <= response.status_code < 300 and method != "HEAD":
+                    if 200 <= response.status_code < 300:
                         if length.isdigit() and int(length) > cap and not encoded:
                             raise TooLarge(
                                 f"fetch: {url} announces {int(length):,} bytes, "
                                 f"over the {cap:,}-byte cap"
                             )
-                        raw = response.aiter_raw()
-                        if response.is_stream_consumed:
-                            # Built in memory (MockTransport, `content=`): httpx has read and
-                            # decoded it already; only the cap is left to apply.
-                            raw, encoded = _once(response.content), None
-                        truncate = max_bytes is not None
-                        content = await body.read(raw, encoded, cap, url, truncate=truncate)
+                        content = await _read(response, url, encoded, cap, max_bytes is not None)
+                    else:
+                        # Drain a short redirect/error/304 body, undecoded, so the connection
+                        # goes back to the pool; an unread response closes it.
+                        content = await _read(response, url, None, DRAIN_BYTES, True)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -353,6 +351,17 @@ class Fetcher:
             elapsed=elapsed,
             next_after=fresh_until(h.get("cache-control"), h.get("expires"), h.get("age"), now),
         )
+
+
+async def _read(
+    response: httpx.Response, url: str, encoded: str | None, cap: int, truncate: bool
+) -> bytes:
+    raw = response.aiter_raw()
+    if response.is_stream_consumed:
+        # Built in memory (MockTransport, `content=`): httpx has read and decoded it
+        # already; only the cap is left to apply.
+        raw, encoded = _once(response.content), None
+    return await body.read(raw, encoded, cap, url, truncate=truncate)
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
