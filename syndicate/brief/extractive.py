@@ -79,18 +79,22 @@ def _salient(body: str) -> str | None:
     words = re.findall(r"[A-Za-z][A-Za-z’'-]*", body)
     counts: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], int] = {}
+    common: set[tuple[str, ...]] = set()  # written in lower case at least once: not a name
     for n in (3, 2):
         for i in range(len(words) - n + 1):
             gram = tuple(words[i : i + n])
             low = tuple(w.lower() for w in gram)
-            if not gram[0].islower() or low[0] in _STOP or low[-1] in _STOP:
+            if low[0] in _STOP or low[-1] in _STOP or len(low[0]) < 4 or len(low[-1]) < 4:
                 continue
             if any(w in _STOP for w in low[1:-1] if w not in _MINOR):
                 continue
             counts[low] += 1
             first.setdefault(low, i)
+            if gram == low:
+                common.add(low)
     ranked = sorted(
-        (g for g, c in counts.items() if c >= 2), key=lambda g: (-counts[g] * len(g), first[g])
+        (g for g, c in counts.items() if c >= 2 and g in common),
+        key=lambda g: (-counts[g] * len(g), first[g]),
     )
     return title_case(" ".join(ranked[0])) if ranked else None
 
@@ -164,10 +168,16 @@ class Extractive:
         lead = prose[0]
         used.add(lead.order)
         title_words = {w.lower() for w in re.findall(r"[A-Za-z]+", layout.title)} - _STOP
-        rest = [s for s in prose[1:6] if len(s.text.split()) >= 6]
+        # The outcome is told early: the first three paragraphs before any subheading.
+        opening = [s for p in layout.segments[0].paragraphs[:3] for s in p if not s.quoted]
+        rest = [
+            s
+            for s in opening
+            if s.order != lead.order and len(s.text.split()) >= 6 and not _BACKGROUND.search(s.text)
+        ]
         if not rest:
             return [lead.text]
-        best = max(rest, key=lambda s: (_score(s, title_words), -s.order))
+        best = max(rest, key=lambda s: (_score(s, title_words) - s.order // 3, -s.order))
         used.add(best.order)
         return [lead.text, best.text]
 
@@ -183,6 +193,9 @@ class Extractive:
         def take(seg: Segment, limit: int, *, skip_background: bool, skip_next: bool) -> list[str]:
             picked: list[Sentence] = []
             pool = [s for p in seg.paragraphs for s in p if not s.quoted and s.order not in used]
+            if seg.lists and seg.list_at is not None and seg is not layout.segments[0]:
+                # A list's section keeps the sentences that introduce the list.
+                pool = [s for s in pool if s.order < seg.list_at]
             # Topic sentences first, then the rest, shown in the release's order.
             for s in sorted(pool, key=lambda s: (not s.first, s.order)):
                 if len(picked) >= limit:

@@ -14,8 +14,15 @@ from syndicate.brief import quotes, sentences
 from syndicate.model import Article, Block
 
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+)*(?:,\s*[A-Z][A-Za-z.'’]*"
+    r"^(?P<place>(?P<city>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+)*)(?:,\s*[A-Z][A-Za-z.'’]*"
     r"(?:\s[A-Z][A-Za-z.'’]*){0,3})?)\s*[–—-]{1,2}\s+(?=\S)"
+)
+# What a release says that is not the release, when extract has not removed it already
+# (feed text, plain-text files): photo credits and the presumption-of-innocence line.
+_BOILERPLATE = re.compile(
+    r"^\(?[^()]{0,60}\b(?:photo|image|video)s?\s+(?:by|courtesy|credit)\b[^()]{0,80}\)?$|"
+    r"\bpresumed innocent\b",
+    re.I,
 )
 _PREFIX = re.compile(r"^(?:PHOTO|VIDEO|AUDIO)\s+RELEASE\s*:\s*", re.I)
 _END_MARK = re.compile(r"^(?:#\s*){3,}$")
@@ -38,6 +45,7 @@ class Segment:
     heading: str | None
     paragraphs: list[list[Sentence]] = field(default_factory=list)
     lists: list[tuple[str, ...]] = field(default_factory=list)
+    list_at: int | None = None  # sentence order where the segment's first list stands
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,10 @@ def _prose(blocks: tuple[Block, ...]) -> list[tuple[int, str]]:
     return [
         (i, b.text)
         for i, b in enumerate(blocks)
-        if b.kind in ("paragraph", "quote") and b.text.strip() and not _END_MARK.match(b.text)
+        if b.kind in ("paragraph", "quote")
+        and b.text.strip()
+        and not _END_MARK.match(b.text)
+        and not _BOILERPLATE.search(b.text)
     ]
 
 
@@ -68,8 +79,11 @@ def read(article: Article) -> Layout:
     prose = _prose(article.blocks)
     if prose:
         first_index, first_text = prose[0]
+        given = (dateline or "").strip()
         m = _DATELINE.match(first_text)
-        if m and len(m.group("place")) >= 4 and not re.search(r"[a-z]{2}", m.group("place")):
+        if given and first_text.startswith(given):
+            prose[0] = (first_index, re.sub(r"^[\s,]*[–—-]{1,2}\s*", "", first_text[len(given) :]))
+        elif m and len(m.group("city")) >= 4 and not re.search(r"[a-z]", m.group("city")):
             dateline = dateline or m.group("place").strip()
             prose[0] = (first_index, first_text[m.end() :])
     texts = [t for _, t in prose]
@@ -86,6 +100,8 @@ def read(article: Article) -> Layout:
             segments.append(Segment(block.text.strip()))
         elif block.kind == "list" and block.items:
             segments[-1].lists.append(tuple(x.strip() for x in block.items if x.strip()))
+            if segments[-1].list_at is None:
+                segments[-1].list_at = order
         elif i in text_of:
             text = text_of[i]
             spans = by_block.get(para_no[i], [])

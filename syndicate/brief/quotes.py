@@ -27,6 +27,8 @@ _NAME = rf"[A-Z][A-Za-z.’'-]*(?:\s+(?:{_LINK}\s+)*{_CAP})*"
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*{_VERBS}\s+(?P<who>{_NAME})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAME})\s+{_VERBS}\b")
 _AFTER_PRONOUN = re.compile(rf"^\s*,?\s*(?:(?:he|she)\s+{_VERBS}|{_VERBS}\s+(?:he|she))\b")
+# `“…,” the statement added`: speech, but no person to name.
+_AFTER_UNNAMED = re.compile(rf"^\s*,?\s*(?:[a-z][\w’'-]*\s+){{1,4}}{_VERBS}\b")
 _BEFORE = re.compile(
     rf"(?:(?P<who>{_NAME})\s+{_VERBS}|[Aa]ccording\s+to\s+(?P<who2>{_NAME}))"
     r"(?:[\s,]+[a-z][\w’'-]*){0,6}\s*[,:]?\s*$"
@@ -41,7 +43,8 @@ _TITLES = {
     "Lt.", "Cmdr.", "Commander", "Sgt.", "Dr.", "Judge", "Coordinator", "Superintendent",
     "Inspector", "Undersecretary", "Deputy", "Acting", "Assistant", "Executive", "Special",
     "Under", "Associate", "Senior", "Principal", "Charge", "Vice", "Chairman", "Chair",
-    "Lieutenant", "Colonel", "Col.", "Gen.", "Marshal", "Supervisory",
+    "Lieutenant", "Colonel", "Col.", "Gen.", "Marshal", "Supervisory", "Port", "Field",
+    "Office",
 }  # fmt: skip
 
 
@@ -65,6 +68,7 @@ class _Span:
     open_end: bool
     who: str | None = None
     pronoun: bool = False
+    unnamed: bool = False
 
 
 def _spans(block: int, para: str) -> list[_Span]:
@@ -109,6 +113,9 @@ def _attribute(span: _Span, para: str) -> None:
     if _AFTER_PRONOUN.match(after):
         span.pronoun = True
         return
+    if _AFTER_UNNAMED.match(after):
+        span.unnamed = True
+        return
     m = _BEFORE.search(para[: span.start])
     if m:
         span.who = _trim_name(m.group("who") or m.group("who2"))
@@ -119,7 +126,7 @@ def _words(text: str) -> int:
 
 
 def _is_speech(span: _Span, previous: _Span | None) -> bool:
-    if span.who or span.pronoun:
+    if span.who or span.pronoun or span.unnamed:
         return True
     if previous is not None and previous.block == span.block and (previous.who or previous.pronoun):
         return True  # `“A,” said X. “B.”`
@@ -129,7 +136,9 @@ def _is_speech(span: _Span, previous: _Span | None) -> bool:
 
 def _label(name: str) -> tuple[str, list[str], bool]:
     """(the name from its title on, the personal-name words, whether a title is there)."""
-    words = name.split()
+    words = [w.rstrip(",;:") for w in name.split()]
+    if words and words[-1].endswith(".") and words[-1].count(".") == 1 and len(words[-1]) > 3:
+        words[-1] = words[-1][:-1]  # "Bradford." at a sentence end; "Jr." stays
     first_title = next((i for i, w in enumerate(words) if w in _TITLES), None)
     if first_title is None:
         return name, words, False

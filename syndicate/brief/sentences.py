@@ -6,7 +6,8 @@ measured against nupunkt on our fixtures (`bench/briefs.py --splitters`): both h
 "Lt."/"Cmdr.", which breaks quotes apart, while sentencex keeps quotations whole and is about
 ten times faster. sentencex's one miss that matters here is a unit abbreviation inside a
 sentence ("57 lbs. of fentanyl"), repaired below: a release sentence never starts with a
-lower-case letter, so such a piece belongs to the sentence before it.
+lower-case letter, so such a piece belongs to the sentence before it; likewise a piece
+after a bare "www." continues its web address.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import re
 import sentencex
 
 _LOWER_START = re.compile(r"^[\"“‘'(]?[a-z]")
+# sentencex ends a sentence after "www." in "www.DisasterAssistance.gov"; the URL goes on.
+_URL_HEADS = ("www.",)
 
 
 def split(text: str) -> list[str]:
@@ -23,13 +26,19 @@ def split(text: str) -> list[str]:
     text = text.strip()
     if not text:
         return []
-    pieces = [p.strip() for p in sentencex.segment("en", text)]
-    out: list[str] = []
-    for piece in pieces:
+    spans: list[list[int]] = []
+    cursor = 0
+    for piece in sentencex.segment("en", text):
+        piece = piece.strip()
         if not piece:
             continue
-        if out and _LOWER_START.match(piece):
-            out[-1] = f"{out[-1]} {piece}"
+        at = text.find(piece, cursor)
+        if at < 0:  # the splitter changed the text; keep its piece's length from the cursor
+            at = cursor
+        end = at + len(piece)
+        cursor = end
+        if spans and (_LOWER_START.match(piece) or text[: spans[-1][1]].endswith(_URL_HEADS)):
+            spans[-1][1] = end  # joined as written, keeping the text between them
         else:
-            out.append(piece)
-    return out
+            spans.append([at, end])
+    return [text[a:b].strip() for a, b in spans]
