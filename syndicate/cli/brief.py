@@ -1,0 +1,119 @@
+"""`syndicate brief PATH|URL`: print the brief of one release page.
+
+Input: an HTML file (through the extract stage), a plain-text file (first line the title,
+then paragraphs separated by blank lines; see `brief.plaintext`), or an http(s) URL (fetched
+politely by the fetch stage, then extracted). Output: the brief, as text, Markdown, HTML or
+JSON, on stdout. Nothing is stored. The `[brief]` and `[attribution]` settings come from the
+config file when there is one, else the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from syndicate import __version__, brief, config, extract, fetch, model
+from syndicate.brief import plaintext
+from syndicate.errors import BriefError
+
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+# Hosts whose releases belong to an agency, for when --agency is not given.
+_HOSTS: dict[str, model.Agency] = {
+    "cbp.gov": "CBP",
+    "ice.gov": "ICE",
+    "uscis.gov": "USCIS",
+    "tsa.gov": "TSA",
+    "fema.gov": "FEMA",
+    "cisa.gov": "CISA",
+    "uscg.mil": "USCG",
+    "secretservice.gov": "USSS",
+    "dhs.gov": "DHS",
+}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "brief",
+        help="print the brief of one release (an HTML or text file, or a URL)",
+        description=(
+            "Make and print the brief of one release page: an HTML file, a plain-text file "
+            "(title line, then paragraphs separated by blank lines) or an http(s) URL. "
+            "Exit status 1 when no faithful brief can be made."
+        ),
+    )
+    p.add_argument("document", metavar="PATH|URL")
+    p.add_argument("--format", choices=brief.FORMATS, default="text", help="default: text")
+    p.add_argument(
+        "--agency",
+        choices=model.AGENCIES,
+        help="the releasing agency (default: from the URL's host, else DHS)",
+    )
+    p.set_defaults(func=run)
+
+
+def _agency(url: str, given: str | None) -> model.Agency:
+    for code in model.AGENCIES:
+        if code == given:
+            return code
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, code in _HOSTS.items():
+        if host == suffix or host.endswith("." + suffix):
+            return code
+    return "DHS"
+
+
+async def _download(url: str, cfg: config.Config) -> model.Fetched:
+    agent = cfg.user_agent(__version__) + " brief"
+    async with fetch.Fetcher.from_config(cfg.fetch, agent) as fetcher:
+        return await fetcher.get(url, accept=fetch.PAGE_ACCEPT)
+
+
+def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
+    if document.startswith(("http://", "https://")):
+        got = asyncio.run(_download(document, cfg))
+        if got.status != 200:
+            raise BriefError(f"brief: {got.status} from {document}")
+        page = extract.article(got.body, url=got.final_url, content_type=got.header("content-type"))
+        return page, got.fetched_at
+    path = Path(document)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise BriefError(f"brief: cannot read {path}: {e.strerror}") from None
+    fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    url = path.resolve().as_uri()
+    if path.suffix.lower() in _HTML_SUFFIXES:
+        return extract.article(data, url=url, rules=None), fetched_at
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BriefError(f"brief: {path} is neither HTML nor UTF-8 text") from None
+    try:
+        return plaintext.article(text, url), fetched_at
+    except ValueError as e:
+        raise BriefError(f"brief: {path}: {e}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = config.load(args.config) if Path(args.config).is_file() else config.parse("")
+    page, fetched_at = _read(args.document, cfg)
+    agency = _agency(page.url, args.agency)
+    known = next((s for s in cfg.source_list() if s.agency == agency), None)
+    source = known or model.Source(
+        id=agency.lower(), name=brief.AGENCY_NAMES[agency], agency=agency, kind="page", url=page.url
+    )
+    made = brief.make(
+        page,
+        id=page.url,
+        source=source,
+        attribution=cfg.attribution.attribution(),
+        fetched_at=fetched_at,
+        topics=cfg.brief.topics,
+        target_words=cfg.brief.target_words,
+        engine=cfg.brief.engine,
+    )
+    print(brief.render(made, args.format), end="")
+    return 0
