@@ -274,6 +274,7 @@ class DigestsConfig(_Section):
     max_briefs: Annotated[int, Field(ge=1, le=500)] = 20
     corrections: bool = True
     subject: str = "DHS Briefs: {count} new release{s}, {date}"
+    subject_immediate: str = "{agency}: {title}"
 
 
 class SmtpConfig(_Section):
@@ -305,6 +306,7 @@ class MailConfig(_Section):
     max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
     retry_base: Seconds = 60.0
     bounce_after: Annotated[int, Field(ge=1)] = 3
+    claim_lease: Seconds = 600.0
     smtp: SmtpConfig = SmtpConfig()
     dkim: DkimConfig | None = None
 

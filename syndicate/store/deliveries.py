@@ -1,13 +1,341 @@
-"""Store access for the delivery ledger (digest engineer). A stub until its owner fills it."""
+"""The delivery ledger: one row per (digest, recipient), from made to sent (or failed).
+
+Input: digests to record, a worker's claims and the transport's outcomes. Output:
+`Delivery` rows to render and send. The rules that make a crash lose nothing:
+- `record` writes a subscriber's ledger rows, the briefs they carry (`sent_briefs`) and the
+  advanced cursor in ONE transaction: a digest is either fully owed or not made at all.
+- `claim` marks rows `claimed` (with the worker and time) before anything is sent; on
+  PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several daemons split the work.
+- `sent` is called only after the server accepted the message; a row claimed by a worker
+  that died is claimable again once its lease has passed, and is resent with the same
+  Message-ID. Nothing else is ever sent twice.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select
+
+from syndicate.model import Cadence
+from syndicate.store import schema
 
 if TYPE_CHECKING:
     from syndicate.store.core import Store
 
+deliveries = schema.deliveries
+subscribers = schema.subscribers
+sent_briefs = schema.sent_briefs
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A digest to enter in the ledger."""
+
+    digest_key: str
+    message_id: str
+    cadence: Cadence
+    brief_ids: tuple[str, ...]
+    corrections: tuple[str, ...] = ()
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class Owing:
+    """Everything one subscriber is owed, recorded together with their new cursor."""
+
+    subscriber_id: int
+    cursor: int
+    planned: tuple[Planned, ...]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One ledger row."""
+
+    id: int
+    digest_key: str
+    subscriber_id: int
+    message_id: str
+    cadence: Cadence
+    brief_ids: tuple[str, ...]
+    corrections: tuple[str, ...]
+    more: int
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None = None
+    reply: str | None = None
+    error: str | None = None
+
+
+def _delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=row.id,
+        digest_key=row.digest_key,
+        subscriber_id=row.subscriber_id,
+        message_id=row.message_id,
+        cadence=row.cadence,
+        brief_ids=tuple(json.loads(row.brief_ids)),
+        corrections=tuple(json.loads(row.corrections)),
+        more=row.more,
+        status=row.status,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        reply=row.reply,
+        error=row.error,
+    )
+
 
 class Deliveries:
+    """The `deliveries` and `sent_briefs` tables."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def sent_brief_ids(self, subscriber_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The briefs each of these subscribers was already sent (or is owed)."""
+        found: dict[int, set[str]] = {i: set() for i in subscriber_ids}
+        with self.store.read() as conn:
+            for chunk in _chunks(list(subscriber_ids), 500):
+                rows = conn.execute(
+                    select(sent_briefs.c.subscriber_id, sent_briefs.c.brief_id).where(
+                        sent_briefs.c.subscriber_id.in_(chunk)
+                    )
+                )
+                for sid, bid in rows:
+                    found[sid].add(bid)
+        return found
+
+    def has(self, digest_key: str, subscriber_id: int) -> bool:
+        """Whether this digest is already in the ledger for this subscriber."""
+        with self.store.read() as conn:
+            found = conn.scalar(
+                select(deliveries.c.id).where(
+                    deliveries.c.digest_key == digest_key,
+                    deliveries.c.subscriber_id == subscriber_id,
+                )
+            )
+        return found is not None
+
+    def keyed(self, digest_key: str) -> set[int]:
+        """The subscribers who already have a row for this digest key."""
+        with self.store.read() as conn:
+            rows = conn.scalars(
+                select(deliveries.c.subscriber_id).where(deliveries.c.digest_key == digest_key)
+            )
+            return set(rows)
+
+    def record(self, owings: Sequence[Owing], now: datetime) -> int:
+        """Enter digests, their briefs and the subscribers' cursors; how many rows are new."""
+        made = 0
+        with self.store.begin() as conn:
+            for owing in owings:
+                for plan in owing.planned:
+                    ident = _insert(conn, owing.subscriber_id, plan, now)
+                    if ident is None:
+                        continue  # recorded by an earlier (crashed or concurrent) run
+                    made += 1
+                    for brief_id in plan.brief_ids:
+                        _mark_brief(conn, owing.subscriber_id, brief_id, ident)
+                conn.execute(
+                    subscribers.update()
+                    .where(subscribers.c.id == owing.subscriber_id)
+                    .values(
+                        last_digest_seq=func.max(subscribers.c.last_digest_seq, owing.cursor)
+                        if conn.dialect.name == "sqlite"
+                        else func.greatest(subscribers.c.last_digest_seq, owing.cursor),
+                        last_digest_at=now,
+                    )
+                )
+        return made
+
+    def claim(self, worker: str, now: datetime, *, limit: int, lease: float) -> list[Delivery]:
+        """Take up to `limit` rows that are due (new, retry time reached, or a dead worker's)."""
+        stale = now - timedelta(seconds=lease)
+        due = and_(
+            or_(
+                and_(
+                    deliveries.c.status.in_(("pending", "retry")),
+                    or_(
+                        deliveries.c.next_attempt_at.is_(None), deliveries.c.next_attempt_at <= now
+                    ),
+                ),
+                and_(deliveries.c.status == "claimed", deliveries.c.claimed_at < stale),
+            ),
+            deliveries.c.subscriber_id.in_(
+                select(subscribers.c.id).where(subscribers.c.status == "active")
+            ),
+        )
+        with self.store.begin() as conn:
+            query = select(deliveries.c.id).where(due).order_by(deliveries.c.id).limit(limit)
+            if conn.dialect.name == "postgresql":
+                # Rows another daemon is claiming right now are skipped, not waited for.
+                query = query.with_for_update(skip_locked=True, of=deliveries)
+            ids = list(conn.scalars(query))
+            if not ids:
+                return []
+            conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id.in_(ids), due)
+                .values(
+                    status="claimed",
+                    claimed_at=now,
+                    claimed_by=worker,
+                    attempts=deliveries.c.attempts + 1,
+                )
+            )
+            rows = conn.execute(
+                select(deliveries)
+                .where(deliveries.c.id.in_(ids), deliveries.c.claimed_by == worker)
+                .where(deliveries.c.status == "claimed", deliveries.c.claimed_at == now)
+                .order_by(deliveries.c.id)
+            )
+            return [_delivery(r) for r in rows]
+
+    def sent(self, delivery_id: int, worker: str, reply: str, now: datetime) -> bool:
+        """Record the server's acceptance; False when the claim had been taken over."""
+        with self.store.begin() as conn:
+            done = conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == delivery_id, deliveries.c.claimed_by == worker)
+                .where(deliveries.c.status == "claimed")
+                .values(status="sent", sent_at=now, reply=reply[:1000], error=None)
+            ).rowcount
+        return bool(done)
+
+    def retry(
+        self, delivery_id: int, worker: str, error: str, at: datetime, *, max_attempts: int
+    ) -> str:
+        """A transient failure: try again at `at`, or give up after `max_attempts`."""
+        with self.store.begin() as conn:
+            attempts = conn.scalar(
+                select(deliveries.c.attempts).where(deliveries.c.id == delivery_id)
+            )
+            status = "failed" if (attempts or 0) >= max_attempts else "retry"
+            conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == delivery_id, deliveries.c.claimed_by == worker)
+                .where(deliveries.c.status == "claimed")
+                .values(status=status, next_attempt_at=at, error=error[:1000])
+            )
+        return status
+
+    def fail(self, delivery_id: int, worker: str, error: str, *, bounce_after: int) -> bool:
+        """A permanent failure: the row fails and counts toward bouncing its subscriber.
+
+        True when the subscriber is now `bounced`."""
+        with self.store.begin() as conn:
+            row = conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == delivery_id, deliveries.c.claimed_by == worker)
+                .where(deliveries.c.status == "claimed")
+                .values(status="failed", error=error[:1000])
+                .returning(deliveries.c.subscriber_id)
+            ).first()
+            if row is None:
+                return False
+            sid = row.subscriber_id
+            conn.execute(
+                subscribers.update()
+                .where(subscribers.c.id == sid)
+                .values(bounces=subscribers.c.bounces + 1)
+            )
+            bounces = conn.scalar(select(subscribers.c.bounces).where(subscribers.c.id == sid))
+            if (bounces or 0) < bounce_after:
+                return False
+            conn.execute(
+                subscribers.update()
+                .where(subscribers.c.id == sid, subscribers.c.status == "active")
+                .values(status="bounced")
+            )
+        return True
+
+    def cancel_inactive(self, now: datetime) -> int:
+        """Rows still owed to subscribers who left or bounced are dropped as failed."""
+        with self.store.begin() as conn:
+            return conn.execute(
+                deliveries.update()
+                .where(
+                    deliveries.c.status.in_(("pending", "retry")),
+                    deliveries.c.subscriber_id.in_(
+                        select(subscribers.c.id).where(subscribers.c.status != "active")
+                    ),
+                )
+                .values(status="failed", error="subscriber is no longer active")
+            ).rowcount
+
+    def next_due(self) -> datetime | None:
+        """When the earliest waiting retry falls due (None when nothing waits)."""
+        with self.store.read() as conn:
+            found: datetime | None = conn.scalar(
+                select(func.min(deliveries.c.next_attempt_at)).where(deliveries.c.status == "retry")
+            )
+        return found
+
+    def counts(self) -> dict[str, int]:
+        """How many rows are in each status."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+            )
+            return {status: int(n) for status, n in rows}
+
+    def for_subscriber(self, subscriber_id: int) -> list[Delivery]:
+        """A subscriber's ledger rows, oldest first."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(deliveries)
+                .where(deliveries.c.subscriber_id == subscriber_id)
+                .order_by(deliveries.c.id)
+            )
+            return [_delivery(r) for r in rows]
+
+
+def _insert(conn: Connection, subscriber_id: int, plan: Planned, now: datetime) -> int | None:
+    exists = conn.scalar(
+        select(deliveries.c.id).where(
+            deliveries.c.digest_key == plan.digest_key,
+            deliveries.c.subscriber_id == subscriber_id,
+        )
+    )
+    if exists is not None:
+        return None
+    ident = conn.execute(
+        insert(deliveries).values(
+            digest_key=plan.digest_key,
+            subscriber_id=subscriber_id,
+            message_id=plan.message_id,
+            cadence=plan.cadence,
+            brief_ids=json.dumps(list(plan.brief_ids)),
+            corrections=json.dumps(list(plan.corrections)),
+            more=plan.more,
+            status="pending",
+            attempts=0,
+            created_at=now,
+        )
+    ).inserted_primary_key
+    return int(ident[0]) if ident else None
+
+
+def _mark_brief(conn: Connection, subscriber_id: int, brief_id: str, delivery_id: int) -> None:
+    exists = conn.scalar(
+        select(sent_briefs.c.delivery_id).where(
+            sent_briefs.c.subscriber_id == subscriber_id, sent_briefs.c.brief_id == brief_id
+        )
+    )
+    if exists is None:
+        conn.execute(
+            insert(sent_briefs).values(
+                subscriber_id=subscriber_id, brief_id=brief_id, delivery_id=delivery_id
+            )
+        )
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]

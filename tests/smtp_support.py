@@ -1,0 +1,106 @@
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) for delivery tests.
+
+`Sink` accepts mail and keeps each message's envelope and bytes. Tests can script the next
+replies to DATA (`sink.reply("451 4.7.1 try later")`), stop the server (`sink.stop()`) to
+play "relay down", and start it again on the same port.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+@dataclass(frozen=True)
+class Received:
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes
+
+    def parsed(self) -> EmailMessage:
+        """The message parsed by the standard library."""
+        msg = message_from_bytes(self.data, policy=policy.default)
+        assert isinstance(msg, EmailMessage)
+        return msg
+
+
+class _Handler:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[Received] = []
+        self.replies: deque[str] = deque()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            if self.replies:
+                return self.replies.popleft()
+            data = envelope.original_content or envelope.content
+            self.messages.append(
+                Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(data))
+            )
+        return "250 2.0.0 Ok: queued"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Sink:
+    """An aiosmtpd server on 127.0.0.1 that keeps what it accepts."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.handler = _Handler()
+        self._controller: Controller | None = None
+
+    def start(self) -> Sink:
+        self._controller = Controller(
+            self.handler, hostname="127.0.0.1", port=self.port, decode_data=False
+        )
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def reply(self, *lines: str) -> None:
+        """Answer the next DATA commands with these replies instead of accepting."""
+        with self.handler.lock:
+            self.handler.replies.extend(lines)
+
+    @property
+    def messages(self) -> list[Received]:
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def by_recipient(self) -> dict[str, list[Received]]:
+        found: dict[str, list[Received]] = {}
+        for m in self.messages:
+            for r in m.recipients:
+                found.setdefault(r, []).append(m)
+        return found
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[Sink]:
+    """A running SMTP sink for one test."""
+    sink = Sink().start()
+    try:
+        yield sink
+    finally:
+        sink.stop()
