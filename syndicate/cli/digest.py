@@ -1,0 +1,59 @@
+"""`syndicate digest [--cadence C] [--dry-run]` and `syndicate digest preview EMAIL`.
+
+The first makes the digests that are due, records them in the delivery ledger and sends
+everything the ledger owes (including retries and messages a crash left unconfirmed);
+`--dry-run` prints who would get what and changes nothing. `preview` prints what one
+subscriber would receive now.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from syndicate.cli.context import open_store
+from syndicate.model import CADENCES
+from syndicate.pipeline import mail
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("digest", help="make the digests that are due and send them")
+    p.add_argument("--cadence", choices=CADENCES, help="only this cadence (default: all)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would go to whom; send and record nothing"
+    )
+    p.set_defaults(func=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    pv = actions.add_parser("preview", help="print what one subscriber would receive now")
+    pv.add_argument("email")
+    pv.add_argument("--format", choices=("text", "html"), default="text")
+    pv.set_defaults(func=preview)
+
+
+def run(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    try:
+        summary = mail.run(store, config, cadence=args.cadence, dry_run=args.dry_run)
+    finally:
+        store.close()
+    if args.dry_run:
+        for key, email, count in summary.planned:
+            print(f"would send {key} to {email} ({count} brief{'' if count == 1 else 's'})")
+        print(f"digest: {len(summary.planned)} message(s) would be sent (dry run)")
+        return 0
+    print(f"digest: {summary}")
+    return 0
+
+
+def preview(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    try:
+        shown = mail.preview(store, config, args.email, args.format, now=datetime.now(UTC))
+    finally:
+        store.close()
+    if shown is None:
+        print(f"digest: nothing new for {args.email}; no message would be sent", file=sys.stderr)
+        return 0
+    sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
+    return 0

@@ -1,0 +1,266 @@
+"""`syndicate subscribers add|list|remove|import|export`: the operator's mailing list.
+
+CSV (import and export) has a header row with the columns `email`, `name`, `cadence`,
+`agencies`, `topics`, `status`; agencies and topics are separated by spaces. Only `email`
+is required. Import reports bad rows by line number and imports the rest; an address that
+is already there is updated, never duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from syndicate.cli.context import open_store
+from syndicate.config import Config
+from syndicate.errors import SyndicateError
+from syndicate.model import AGENCIES, CADENCES, Subscriber
+from syndicate.store import Store
+
+COLUMNS = ("email", "name", "cadence", "agencies", "topics", "status")
+_LEAVING = ("unsubscribed", "bounced", "complained")
+
+
+class BadChoice(SyndicateError):
+    """An agency, topic or cadence that does not exist."""
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("subscribers", help="add, list, remove, import and export subscribers")
+
+    def usage(args: argparse.Namespace) -> int:
+        p.print_help()
+        return 2
+
+    p.set_defaults(func=usage)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+
+    a = actions.add_parser("add", help="add an address, or update the one already there")
+    a.add_argument("email")
+    a.add_argument("--cadence", choices=CADENCES, default="daily")
+    a.add_argument(
+        "--agency",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help=f"only these agencies (repeatable; {', '.join(AGENCIES)}); default all",
+    )
+    a.add_argument(
+        "--topic",
+        action="append",
+        default=[],
+        metavar="T",
+        help="only these topics (repeatable); default all",
+    )
+    a.add_argument("--name", help="display name used in the To header")
+    a.add_argument(
+        "--confirmed",
+        action="store_true",
+        help="active at once (else pending until the emailed link is followed)",
+    )
+    a.set_defaults(func=add)
+
+    ls = actions.add_parser("list", help="list subscribers")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.add_argument("--status", choices=("pending", "active", *_LEAVING))
+    ls.set_defaults(func=list_)
+
+    rm = actions.add_parser("remove", help="delete an address and its delivery history")
+    rm.add_argument("email")
+    rm.set_defaults(func=remove)
+
+    im = actions.add_parser("import", help="add or update subscribers from a CSV file")
+    im.add_argument("file", help="CSV with a header row (email, name, cadence, agencies, ...)")
+    im.add_argument(
+        "--confirmed",
+        action="store_true",
+        help="rows without a status column become active, not pending",
+    )
+    im.set_defaults(func=import_)
+
+    ex = actions.add_parser("export", help="write every subscriber as CSV to standard output")
+    ex.set_defaults(func=export)
+
+
+def _choices(config: Config, agencies: Sequence[str], topics: Sequence[str]) -> None:
+    for code in agencies:
+        if code.upper() not in AGENCIES:
+            raise BadChoice(f"subscribers: unknown agency {code!r} ({', '.join(AGENCIES)})")
+    known = set(config.brief.topics)
+    for topic in topics:
+        if topic.lower() not in known:
+            raise BadChoice(f"subscribers: unknown topic {topic!r} ({', '.join(sorted(known))})")
+
+
+def add(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    try:
+        _choices(config, args.agency, args.topic)
+        found, created = store.subscribers.upsert(
+            args.email,
+            args.cadence,
+            args.agency,
+            args.topic,
+            name=args.name,
+            confirmed=args.confirmed,
+        )
+    finally:
+        store.close()
+    print(
+        f"subscribers: {'added' if created else 'updated'} {found.email} ({found.status}, "
+        f"{found.cadence})"
+    )
+    return 0
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _json(s: Subscriber) -> dict[str, object]:
+    return {
+        "id": s.id,
+        "email": s.email,
+        "name": s.name,
+        "status": s.status,
+        "cadence": s.cadence,
+        "agencies": list(s.agencies),
+        "topics": list(s.topics),
+        "created": s.created.isoformat(),
+        "confirmed": s.confirmed.isoformat() if s.confirmed else None,
+        "unsubscribed": s.unsubscribed.isoformat() if s.unsubscribed else None,
+        "last_digest": s.last_digest_at.isoformat() if s.last_digest_at else None,
+    }
+
+
+def list_(args: argparse.Namespace) -> int:
+    _, store = open_store(args.config)
+    try:
+        found = store.subscribers.all(status=args.status)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([_json(s) for s in found], indent=2))
+        return 0
+    table = Table(title=f"subscribers ({len(found)})", title_justify="left")
+    for col in (
+        "email",
+        "name",
+        "status",
+        "cadence",
+        "agencies",
+        "topics",
+        "created",
+        "last digest",
+    ):
+        table.add_column(col)
+    for s in found:
+        table.add_row(
+            s.email,
+            s.name or "",
+            s.status,
+            s.cadence,
+            " ".join(s.agencies) or "all",
+            " ".join(s.topics) or "all",
+            _when(s.created),
+            _when(s.last_digest_at),
+        )
+    Console(file=sys.stdout, width=200).print(table)
+    return 0
+
+
+def remove(args: argparse.Namespace) -> int:
+    _, store = open_store(args.config)
+    try:
+        gone = store.subscribers.remove(args.email)
+    finally:
+        store.close()
+    if not gone:
+        print(f"subscribers: no subscriber {args.email!r}", file=sys.stderr)
+        return 1
+    print(f"subscribers: removed {args.email}")
+    return 0
+
+
+def _row(config: Config, store: Store, row: dict[str, str], confirmed: bool) -> bool:
+    """Add or update one CSV row; True when it was new."""
+    agencies = (row.get("agencies") or "").replace(";", " ").split()
+    topics = (row.get("topics") or "").replace(";", " ").split()
+    cadence = (row.get("cadence") or "daily").strip().lower()
+    status = (row.get("status") or "").strip().lower()
+    if cadence not in CADENCES:
+        raise BadChoice(f"unknown cadence {cadence!r} ({', '.join(CADENCES)})")
+    if status and status not in ("pending", "active", *_LEAVING):
+        raise BadChoice(f"unknown status {status!r}")
+    _choices(config, agencies, topics)
+    found, created = store.subscribers.upsert(
+        row.get("email") or "",
+        cadence,
+        agencies,
+        topics,
+        name=(row.get("name") or None),
+        confirmed=status == "active" or (confirmed and not status),
+    )
+    if status in _LEAVING and found.status != status:
+        store.subscribers.set_status(found.id, status)  # type: ignore[arg-type]
+    return created
+
+
+def import_(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    added = updated = bad = 0
+    try:
+        with open(args.file, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = [h.strip().lower() for h in reader.fieldnames or []]
+            if "email" not in header:
+                print(
+                    f"subscribers: {args.file}: line 1: the header needs an 'email' column",
+                    file=sys.stderr,
+                )
+                return 1
+            reader.fieldnames = header
+            for raw in reader:
+                line = reader.line_num
+                row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
+                try:
+                    if _row(config, store, row, args.confirmed):
+                        added += 1
+                    else:
+                        updated += 1
+                except SyndicateError as e:
+                    bad += 1
+                    detail = str(e).removeprefix("store: ").removeprefix("subscribers: ")
+                    print(f"subscribers: {args.file}: line {line}: {detail}", file=sys.stderr)
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        print(f"subscribers: cannot read {args.file}: {e}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"subscribers: {added} added, {updated} updated, {bad} bad rows")
+    return 1 if bad else 0
+
+
+def export(args: argparse.Namespace) -> int:
+    _, store = open_store(args.config)
+    try:
+        found = store.subscribers.all()
+    finally:
+        store.close()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for s in found:
+        writer.writerow(
+            [s.email, s.name or "", s.cadence, " ".join(s.agencies), " ".join(s.topics), s.status]
+        )
+    sys.stdout.write(out.getvalue())
+    return 0
