@@ -64,13 +64,14 @@ def expand(texts: Sequence[str], definitions: dict[str, str]) -> list[str]:
         for abbr, long in definitions.items():
             if abbr in seen:
                 continue
-            m = re.search(rf"\b{re.escape(abbr)}\b", text)
+            m = re.search(rf"\b{re.escape(abbr)}\b(?P<poss>[’']s\b)?", text)
             if not m:
                 continue
             seen.add(abbr)
             if f"({abbr})" in text or long.lower() in text[: m.start()].lower():
                 continue
-            text = f"{text[: m.start()]}{long} ({abbr}){text[m.end() :]}"
+            # "CBP’s National Targeting Center" -> "U.S. Customs ... Protection’s (CBP) ..."
+            text = f"{text[: m.start()]}{long}{m.group('poss') or ''} ({abbr}){text[m.end() :]}"
         out.append(text)
     return out
 
@@ -78,5 +79,6 @@ def expand(texts: Sequence[str], definitions: dict[str, str]) -> list[str]:
 def collapse(text: str, definitions: dict[str, str]) -> str:
     """Undo `expand` on one text (for the faithfulness check)."""
     for abbr, long in definitions.items():
-        text = text.replace(f"{long} ({abbr})", abbr)
+        for poss in ("’s", "'s", ""):
+            text = text.replace(f"{long}{poss} ({abbr})", f"{abbr}{poss}")
     return text

@@ -46,6 +46,12 @@ _NEXT = re.compile(
 )
 _BACKGROUND_HEADING = re.compile(r"\b(?:background|context|history|about)\b", re.I)
 _NEXT_HEADING = re.compile(r"\b(?:next|ahead|forward|how to apply|what to do|deadline)\b", re.I)
+# Parts of a release that are about the document, not the news.
+_SKIP_HEADING = re.compile(
+    r"\b(?:revision history|contact information|media contacts?|disclaimer|acknowledg\w*|"
+    r"references|legal notice)\b",
+    re.I,
+)
 _MINOR = {"a", "an", "the", "and", "or", "of", "to", "in", "for", "on", "at", "by", "with", "as"}
 _STOP = _MINOR | {
     "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "its", "it",
@@ -57,7 +63,13 @@ LEAD_MAX, PARAS_MAX, BULLETS_MAX, BACKGROUND_MAX, NEXT_MAX, LINKS_MAX = 4, 3, 8,
 
 
 def title_case(text: str) -> str:
-    """Title-Case a heading, keeping acronyms and words already capitalised."""
+    """Title-Case a heading, keeping acronyms and words already capitalised.
+
+    Section numbers go ("3.1 AFFECTED PRODUCTS") and a heading in capitals is lowered first.
+    """
+    text = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text.strip())
+    if text.isupper():
+        text = text.lower()
     words = text.split()
     out = []
     for i, w in enumerate(words):
@@ -186,6 +198,8 @@ class Extractive:
         background: list[str] = []
         upcoming: list[str] = []
         background_heading: str | None = None
+        background_bullets: list[str] = []
+        next_bullets: list[str] = []
         next_heading: str | None = None
         has_list = any(seg.lists for seg in layout.segments)
         last_third = prose[len(prose) * 2 // 3].order if prose else 0
@@ -211,13 +225,17 @@ class Extractive:
 
         for n, seg in enumerate(layout.segments):
             heading = _heading(seg.heading)
+            if seg.heading and _SKIP_HEADING.search(seg.heading):
+                continue
             if heading and _BACKGROUND_HEADING.search(heading):
                 background_heading = background_heading or heading
                 background += take(seg, BACKGROUND_MAX, skip_background=False, skip_next=True)
+                background_bullets += [i for items in seg.lists for i in items]
                 continue
             if heading and _NEXT_HEADING.search(heading):
                 next_heading = next_heading or heading
                 upcoming += take(seg, NEXT_MAX, skip_background=False, skip_next=False)
+                next_bullets += [i for items in seg.lists for i in items]
                 continue
             limit = LEAD_MAX if n == 0 else PARAS_MAX
             paragraphs = take(seg, limit, skip_background=n == 0, skip_next=True)
@@ -243,11 +261,28 @@ class Extractive:
         upcoming += [s.text for s in rest if s.order not in used and _is_next(s)][
             : max(0, NEXT_MAX - len(upcoming))
         ]
-        if background:
-            body.append(Section(background_heading or BACKGROUND, tuple(background)))
-        if upcoming:
-            body.append(Section(next_heading or NEXT, tuple(upcoming)))
-        return _merge_headings(body)
+        if background or background_bullets:
+            body.append(
+                Section(
+                    background_heading or BACKGROUND,
+                    tuple(background),
+                    tuple(background_bullets[:BULLETS_MAX]),
+                )
+            )
+        if upcoming or next_bullets:
+            body.append(
+                Section(next_heading or NEXT, tuple(upcoming), tuple(next_bullets[:BULLETS_MAX]))
+            )
+        kept = (_without_dangling(s) for s in _merge_headings(body))
+        return [s for s in kept if s.paragraphs or s.bullets]
+
+
+def _without_dangling(section: Section) -> Section:
+    """A sentence that introduces a list ("include:") goes when the list is not shown."""
+    if section.bullets:
+        return section
+    kept = tuple(p for p in section.paragraphs if not p.rstrip().endswith(":"))
+    return Section(section.heading, kept, section.bullets)
 
 
 def _merge_headings(sections: list[Section]) -> list[Section]:
