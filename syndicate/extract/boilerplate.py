@@ -17,43 +17,52 @@ from syndicate.model import Block
 _END = re.compile(r"^(?:#\s*){3,}$|^-\s*30\s*-$|^\*\s*\*\s*\*$")
 _END_TAIL = re.compile(r"\s+#\s*#\s*#\s*$")
 _AGENCY = r"(?:the\s+)?(?:U\.\s?S\.\s+)?[A-Z][A-Za-z.&’' ()-]{1,90}?"
-_DROP = [
-    re.compile(p, re.I)
+_DROP = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
+            # Captions and credit lines.
+            r"^\(?\s*(?-i:(?:[A-Z][\w.&/’'-]*\s){0,5})(?:official\s+)?(?:photos?|images?|videos?)\s*"
+            r"(?:credit|courtesy)?\s*(?:[:–—-]|by\b|courtesy\b)",
+            r"\((?:[\w.&/’' -]{0,40}\s)?(?:photos?|images?|videos?)(?:\s+credit)?\s*"
+            r"(?::|by\b|courtesy\b)[^)]{0,120}\)\s*$",
+            r"^(?:image|photo)\s+credit\b",
+            r"^(?:credit|courtesy)\s*:",
+            # Stamps, share bars, navigation left in the body.
+            r"^(?:page\s+)?last\s+(?:modified|updated|reviewed)\b",
+            r"^(?:page\s+)?(?:updated|modified)\s*:\s*[\w ,./-]{0,30}$",
+            r"^(?:return|back)\s+to\s+top\b",
+            r"^(?:share|print|email|facebook|twitter|x|linkedin|copy\s+link|share\s+this(?:\s+page)?)"
+            r"(?:[\s|:,/·•]+(?:share|print|email|facebook|twitter|x|linkedin|copy\s+link|this|page))*"
+            r"\s*:?$",
+            r"^(?:topics|keywords|tags|related\s+topics)\s*:",
+            # Contact footers.
+            r"^(?:media|press|public\s+affairs)\s+(?:contacts?|inquiries|inquiry|relations)\b",
+            r"^for\s+(?:more\s+information|media\s+inquiries|further\s+information|questions)"
+            r"[^.]{0,60}?,?\s+(?:please\s+)?(?:contact|call|email|e-mail|reach)\b",
+            r"^(?:contact|news\s+desk)\s*:",
+            r"^media\s+inquiries\s+should\b",
+            r"^this\s+product\s+is\s+provided\s+subject\s+to\b",
+            rf"^(?:follow|learn\s+more\s+about|stay\s+connected\s+with)\s+{_AGENCY}\s+"
+            r"(?:on|at|online|by\s+visiting)\b",
+            r"^for\s+more\s+information\s+(?:on|about)\s+(?:the\s+)?(?:DHS|CBP|ICE|USCIS|TSA|FEMA|"
+            r"CISA|U\.S\.\s+Coast\s+Guard|Secret\s+Service)\b[^.]{0,80}\bvisit\b",
+            r"\bfollow\s+us\s+on\b",
+            r"\bavailable\s+without\s+regard\s+to\s+race\b",
+            r"\bfaced\s+discrimination\b.{0,80}\bcall\b",
+        )
+    ),
+    re.I,
+)
+# Agency mission lines are only boilerplate at the end of a release; earlier, "the Coast
+# Guard is the lead federal agency for ..." is news.
+_MISSION = [
+    re.compile(p)
     for p in (
-        # Captions and credit lines.
-        r"^\(?\s*(?:[\w.&/’' -]{0,40}\s)?(?:photos?|images?|videos?)\s*(?:credit|courtesy)?\s*"
-        r"(?:[:–—-]|by\b|courtesy\b)",
-        r"\((?:[\w.&/’' -]{0,40}\s)?(?:photos?|images?|videos?)(?:\s+credit)?\s*"
-        r"(?::|by\b|courtesy\b)[^)]{0,120}\)\s*$",
-        r"^(?:image|photo)\s+credit\b",
-        r"^(?:credit|courtesy)\s*:",
-        # Stamps, share bars, navigation left in the body.
-        r"^(?:page\s+)?last\s+(?:modified|updated|reviewed)\b",
-        r"^(?:page\s+)?(?:updated|modified)\s*:\s*[\w ,./-]{0,30}$",
-        r"^(?:return|back)\s+to\s+top\b",
-        r"^(?:share|print|email|facebook|twitter|x|linkedin|copy\s+link|share\s+this(?:\s+page)?)"
-        r"(?:[\s|:,/·•]+(?:share|print|email|facebook|twitter|x|linkedin|copy\s+link|this|page))*"
-        r"\s*:?$",
-        r"^(?:topics|keywords|tags|related\s+topics)\s*:",
-        # Contact footers.
-        r"^(?:media|press|public\s+affairs)\s+(?:contacts?|inquiries|inquiry|relations)\b",
-        r"^for\s+(?:more\s+information|media\s+inquiries|further\s+information|questions)"
-        r"[^.]{0,60}?,?\s+(?:please\s+)?(?:contact|call|email|e-mail|reach)\b",
-        r"^(?:contact|news\s+desk)\s*:",
-        r"^media\s+inquiries\s+should\b",
-        r"^this\s+product\s+is\s+provided\s+subject\s+to\b",
-        # Agency mission boilerplate.
         rf"^{_AGENCY}(?:’s|'s)\s+mission\s+is\b",
         rf"^{_AGENCY}\s+is\s+the\s+(?:unified|lead|primary|principal|largest|nation’s|"
         r"nation's|federal)\b[^.]{0,160}\b(?:agency|component|authority|department)\b",
         rf"^{_AGENCY}\s+works\s+with\s+partners\s+to\s+defend\b",
-        rf"^(?:follow|learn\s+more\s+about|stay\s+connected\s+with)\s+{_AGENCY}\s+"
-        r"(?:on|at|online|by\s+visiting)\b",
-        r"^for\s+more\s+information\s+(?:on|about)\s+(?:the\s+)?(?:DHS|CBP|ICE|USCIS|TSA|FEMA|"
-        r"CISA|U\.S\.\s+Coast\s+Guard|Secret\s+Service)\b[^.]{0,80}\bvisit\b",
-        r"\bfollow\s+us\s+on\b",
-        r"\bavailable\s+without\s+regard\s+to\s+race\b",
-        r"\bfaced\s+discrimination\b.{0,80}\bcall\b",
     )
 ]
 _TAG_HEADING = re.compile(r"^(?:topics|keywords|tags|related\s+topics)\s*:?$", re.I)
@@ -89,8 +98,8 @@ def tidy(blocks: list[Block]) -> tuple[list[Block], str | None]:
             kept.append(replace(block, text=block.text[: ended.start()]))
             break
         kept.append(block)
-    while kept and kept[-1].kind == "heading":
-        kept.pop()  # a heading left with nothing under it ("About CISA" over its mission line)
+    while kept and (kept[-1].kind == "heading" or any(p.search(kept[-1].text) for p in _MISSION)):
+        kept.pop()  # a mission line, or a heading left with nothing under it ("About CISA")
     return _dateline(kept)
 
 
@@ -99,7 +108,7 @@ def is_boilerplate(text: str) -> bool:
     text = text.strip()
     if _CONTACT_ONLY.match(text):
         return True
-    return len(text) < 600 and any(p.search(text) for p in _DROP)
+    return len(text) < 600 and _DROP.search(text) is not None
 
 
 def _dateline(blocks: list[Block]) -> tuple[list[Block], str | None]:

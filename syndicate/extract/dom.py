@@ -104,15 +104,15 @@ def title(root: HtmlElement, rules: ArticleRules | None) -> str:
     """The release title: configured selector, else h1, og:title, then <title>."""
     candidates: list[str] = []
     if rules and rules.title:
-        candidates += [_text(e) for e in select(root, rules.title)]
+        candidates += [_text(e, 1000) for e in select(root, rules.title)]
     headings = list(root.iter("h1"))
     in_chrome = [h for h in headings if any(a.tag in _CHROME_TAGS for a in h.iterancestors())]
-    candidates += [_text(h) for h in headings if h not in in_chrome]
+    candidates += [_text(h, 1000) for h in headings if h not in in_chrome]
     candidates += [str(e.get("content", "")) for e in select(root, "meta[property='og:title']")]
-    candidates += [_text(h) for h in in_chrome]
+    candidates += [_text(h, 1000) for h in in_chrome]
     for element in root.iter("title"):
         # "<release> | Homeland Security": the site name follows the last bar.
-        candidates.append(re.sub(r"\s+[|–—-]\s+[^|–—]+$", "", _text(element)))
+        candidates.append(re.sub(r"\s+[|–—-]\s+[^|–—]+$", "", _text(element, 1000)))
     for candidate in candidates:
         if candidate := without_prefix(squash(candidate)):
             return candidate
@@ -151,7 +151,7 @@ def stated_dates(
         # Drupal date fields without <time>: "field--name-field-release-date", "release-date".
         names = str(element.get("class", "")).split() if isinstance(element.tag, str) else []
         if not published and any(_DATE_CLASS.search(n) for n in names) and not _is_stamp(element):
-            published = dates.when(_text(element)[:80])
+            published = dates.when(_text(element, 160))
     for element in root.iter():
         # "Last Modified: 04/16/2025", the date often in a child <time> or <span>.
         if modified or not isinstance(element.tag, str) or not _STAMP.match(element.text or ""):
@@ -159,7 +159,7 @@ def stated_dates(
         # The date may sit in the same element or in a sibling, so try the parent too.
         parent = element.getparent()
         for holder in (element, parent if parent is not None else element):
-            stamp = _STAMP.search(_text(holder)[:200])
+            stamp = _STAMP.search(_text(holder, 400))
             modified = modified or (dates.when(stamp.group(1)) if stamp else None)
     return published, modified
 
@@ -167,7 +167,7 @@ def stated_dates(
 def _is_stamp(element: HtmlElement) -> bool:
     """True inside a "Last Modified: ..." stamp, which dates an edit, not the release."""
     parent = element.getparent()
-    texts = [_text(element)[:40], (parent.text or "") if parent is not None else ""]
+    texts = [_text(element, 80), (parent.text or "") if parent is not None else ""]
     return any(_STAMP.match(t) for t in texts)
 
 
@@ -214,18 +214,21 @@ def _densest(root: HtmlElement) -> HtmlElement:
     """The element whose own paragraphs hold the most text: the fallback body."""
     best, best_score = root, 0
     for element in root.iter("div", "section", "td", "article", "main", "body"):
-        score = sum(len(_text(p)) for p in element if p.tag in ("p", "ul", "ol", "blockquote"))
+        score = sum(
+            len("".join(p.itertext())) for p in element if p.tag in ("p", "ul", "ol", "blockquote")
+        )
         if score > best_score:
             best, best_score = element, score
     return best
 
 
 def _words(element: HtmlElement) -> int:
-    return len(_text(element).split())
+    return len("".join(element.itertext()).split())
 
 
-def _text(element: HtmlElement) -> str:
-    return squash("".join(element.itertext()))
+def _text(element: HtmlElement, limit: int | None = None) -> str:
+    # Cut before squashing: a stamp or date sits in the first characters of a huge element.
+    return squash("".join(element.itertext())[:limit])
 
 
 def _remove(element: etree._Element) -> None:
