@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from server import Server
-from store_support import postgres_url, store, store_url  # noqa: F401 - shared store fixtures
+from store_support import postgres_url, sqlite_template, store, store_url  # noqa: F401
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ skipped, with the reason, only when the server cannot be reached.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,17 +67,29 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database, copied for each test (faster than migrating)."""
+    path = tmp_path_factory.mktemp("store-template") / "syndicate.db"
+    stores.open(f"sqlite:///{path}").close()  # close() checkpoints the WAL into the file
+    return path
+
+
 def _empty(store: Store) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in schema.metadata.sorted_tables)
+    # DELETE, not TRUNCATE: on a few rows it is many times faster. Ids are not reset.
     with store.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(schema.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A store URL: an SQLite file that does not exist yet, or the session's PostgreSQL."""
+    """A store URL: a fresh migrated SQLite file, or the session's PostgreSQL database."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'data' / 'syndicate.db'}"
+        path = tmp_path / "data" / "syndicate.db"
+        path.parent.mkdir()
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
     return url
 

@@ -1,0 +1,131 @@
+"""Source polling state in the store: successes, 304s, failures, holds, what is due."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from store_support import T0, make_item
+
+from syndicate.errors import StoreError
+from syndicate.model import Validators
+from syndicate.store import Store
+
+FEED = "https://www.uscis.gov/news/rss-feed/59144"
+
+
+def _success(store: Store, minutes: int = 0, **changes: object) -> None:
+    values: dict[str, object] = {
+        "url": FEED,
+        "now": T0 + timedelta(minutes=minutes),
+        "validators": Validators(etag='W/"r1"', last_modified="Mon, 02 Nov 2026 14:00:00 GMT"),
+        "next_poll_at": T0 + timedelta(minutes=minutes + 15),
+        "status": 200,
+    }
+    values.update(changes)
+    store.sources.record_success("uscis", **values)  # type: ignore[arg-type]
+
+
+def test_unknown_source_has_no_state(store: Store) -> None:
+    assert store.sources.state("uscis") is None
+    assert store.sources.all() == []
+
+
+def test_success_records_validators_and_schedule(store: Store) -> None:
+    _success(store)
+    state = store.sources.state("uscis")
+    assert state is not None
+    assert (state.url, state.moved_to, state.last_status) == (FEED, None, 200)
+    assert state.validators == Validators('W/"r1"', "Mon, 02 Nov 2026 14:00:00 GMT")
+    assert state.last_poll_at == state.last_success_at == T0
+    assert state.next_poll_at == T0 + timedelta(minutes=15)
+    assert (state.polls, state.failures, state.items) == (1, 0, 0)
+
+
+def test_failures_count_up_and_a_success_resets_them(store: Store) -> None:
+    for n in (1, 2, 3):
+        count = store.sources.record_failure(
+            "uscis",
+            url=FEED,
+            now=T0 + timedelta(minutes=n),
+            error=f"fetch: 503 from {FEED}",
+            status=503,
+            next_poll_at=T0 + timedelta(hours=n),
+        )
+        assert count == n
+    failed = store.sources.state("uscis")
+    assert failed is not None
+    assert (failed.failures, failed.last_status, failed.polls) == (3, 503, 3)
+    assert failed.last_error == f"fetch: 503 from {FEED}"
+    assert failed.last_success_at is None  # never succeeded
+    _success(store, minutes=10)
+    ok = store.sources.state("uscis")
+    assert ok is not None
+    assert (ok.failures, ok.last_error, ok.last_status, ok.polls) == (0, None, 200, 4)
+
+
+def test_not_modified_is_a_success_that_keeps_validators(store: Store) -> None:
+    _success(store)
+    store.sources.record_failure(
+        "uscis", url=FEED, now=T0, error="fetch: timed out", status=None, next_poll_at=T0
+    )
+    store.sources.record_not_modified(
+        "uscis", now=T0 + timedelta(hours=1), next_poll_at=T0 + timedelta(hours=2)
+    )
+    state = store.sources.state("uscis")
+    assert state is not None
+    assert (state.last_status, state.failures, state.polls) == (304, 0, 3)
+    assert state.validators.etag == 'W/"r1"'
+    assert state.last_success_at == T0 + timedelta(hours=1)
+
+
+def test_not_modified_for_a_never_polled_source_is_an_error(store: Store) -> None:
+    with pytest.raises(StoreError, match="never polled"):
+        store.sources.record_not_modified("uscis", now=T0, next_poll_at=T0)
+
+
+def test_a_permanent_redirect_is_remembered_until_replaced(store: Store) -> None:
+    _success(store, moved_to="https://www.uscis.gov/news/rss-feed/60000")
+    _success(store, minutes=20)  # moved_to=None keeps what was learned
+    state = store.sources.state("uscis")
+    assert state is not None and state.moved_to == "https://www.uscis.gov/news/rss-feed/60000"
+
+
+def test_hold_and_release(store: Store) -> None:
+    with pytest.raises(StoreError, match="no state for source 'uscis'"):
+        store.sources.hold("uscis", "40 new ids at once")
+    _success(store)
+    store.sources.hold("uscis", "40 new ids at once (usual: 2)")
+    held = store.sources.state("uscis")
+    assert held is not None and held.held_reason == "40 new ids at once (usual: 2)"
+    store.sources.release("uscis")
+    released = store.sources.state("uscis")
+    assert released is not None and released.held_reason is None
+
+
+def test_due_sources(store: Store) -> None:
+    _success(store)  # next poll at T0 + 15 min
+    store.sources.record_failure(
+        "cisa", url="https://www.cisa.gov/news.xml", now=T0, error="x", status=500,
+        next_poll_at=T0 + timedelta(hours=1),
+    )  # fmt: skip
+    assert store.sources.due(T0) == []
+    assert store.sources.due(T0 + timedelta(minutes=15)) == ["uscis"]
+    assert store.sources.due(T0 + timedelta(hours=2)) == ["cisa", "uscis"]
+    # Configured ids: never-polled ones are due, removed ones are left out, order is kept.
+    among = ["fema", "uscis", "dhs"]
+    assert store.sources.due(T0 + timedelta(hours=2), among) == ["fema", "uscis", "dhs"]
+    assert store.sources.due(T0, among) == ["fema", "dhs"]
+    store.sources.schedule("uscis", None)
+    assert store.sources.due(T0, among) == ["fema", "uscis", "dhs"]
+
+
+def test_state_counts_items_and_crawl_delay(store: Store) -> None:
+    _success(store)
+    store.sources.set_crawl_delay("uscis", 10.0)
+    for key in ("a", "b", "c"):
+        store.items.save(make_item(key), now=T0, status="new")
+    store.items.save(make_item("z", source_id="cisa"), now=T0, status="new")
+    state = store.sources.state("uscis")
+    assert state is not None and (state.items, state.crawl_delay) == (3, 10.0)
+    assert [s.id for s in store.sources.all()] == ["uscis"]
