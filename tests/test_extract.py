@@ -104,6 +104,18 @@ def test_configured_selectors_win_over_the_heuristic() -> None:
     assert "newsletter" not in result.text and "Download our app" not in result.text
 
 
+def test_a_selector_group_is_a_list_of_preferences() -> None:
+    # config.toml's DHS rule: `main` must not swallow the body field that comes first.
+    case = DATA / "dhs-ecuador-mou"
+    url = json.loads((case / "expected.json").read_text(encoding="utf-8"))["url"]
+    page = (case / "page.html").read_bytes()
+    rules = ArticleRules(body=".field--name-body, article .content, main")
+    configured = article(page, url=url, rules=rules)
+    assert configured.blocks == article(page, url=url).blocks
+    fallback = ArticleRules(body=".no-such-field, :is(article, .nothing) .field--name-body")
+    assert article(page, url=url, rules=fallback).blocks == configured.blocks
+
+
 def test_a_bad_configured_selector_is_an_extract_error() -> None:
     with pytest.raises(ExtractError, match=r"^extract: bad CSS selector"):
         article(b"<p>x</p>", url="https://x.gov/", rules=ArticleRules(body="div[[["))

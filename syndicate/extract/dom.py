@@ -93,6 +93,39 @@ def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []
 
 
+def preferred(root: HtmlElement, selector: str, text: bool = True) -> list[HtmlElement]:
+    """Matches of the first alternative in a selector group that finds text.
+
+    A configured `".field--name-body, article .content, main"` is a list of preferences,
+    read left to right, not one group: `main` would otherwise swallow the body field.
+    """
+    for alternative in _alternatives(selector):
+        found = [e for e in select(root, alternative) if not text or _words(e)]
+        if found:
+            return found
+    return []
+
+
+def _alternatives(selector: str) -> list[str]:
+    """Split a selector group at its top-level commas (not inside (), [] or quotes)."""
+    parts: list[str] = []
+    depth, quote, start = 0, "", 0
+    for index, char in enumerate(selector):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(selector[start:index])
+            start = index + 1
+    parts.append(selector[start:])
+    return [part.strip() for part in parts if part.strip()]
+
+
 def drop(root: HtmlElement, selectors: Iterable[str]) -> None:
     """Remove every element matching the configured `drop` selectors."""
     for selector in selectors:
@@ -104,7 +137,7 @@ def title(root: HtmlElement, rules: ArticleRules | None) -> str:
     """The release title: configured selector, else h1, og:title, then <title>."""
     candidates: list[str] = []
     if rules and rules.title:
-        candidates += [_text(e, 1000) for e in select(root, rules.title)]
+        candidates += [_text(e, 1000) for e in preferred(root, rules.title)]
     headings = list(root.iter("h1"))
     in_chrome = [h for h in headings if any(a.tag in _CHROME_TAGS for a in h.iterancestors())]
     candidates += [_text(h, 1000) for h in headings if h not in in_chrome]
@@ -130,7 +163,7 @@ def stated_dates(
     """(published, modified) as the page states them, read before the chrome goes."""
     published = modified = None
     if rules and rules.date:
-        for element in select(root, rules.date):
+        for element in preferred(root, rules.date, text=False):
             published = published or dates.when(element.get("datetime") or _text(element))
             _remove(element)  # metadata, not the first paragraph
     for prop, is_modified in (
@@ -175,7 +208,7 @@ def body(root: HtmlElement, rules: ArticleRules | None) -> HtmlElement:
     """The element holding the release text, with the chrome inside it removed."""
     found: list[HtmlElement] = []
     if rules and rules.body:
-        found = select(root, rules.body)
+        found = preferred(root, rules.body)
     found = [e for e in found if not any(a in found for a in e.iterancestors())]
     if len(found) > 1:
         # A configured body split across fields: read the matches as one, in order.
