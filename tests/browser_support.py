@@ -28,15 +28,30 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
+
 from syndicate import config as configs
+from syndicate import store as stores
+from syndicate import web
 from syndicate.config import Config
-from syndicate.model import Attribution, Brief, Link, Provenance, Quote, Section, SourceRef
+from syndicate.model import (
+    Attribution,
+    Brief,
+    Link,
+    Message,
+    Provenance,
+    Quote,
+    Section,
+    SourceRef,
+)
 from syndicate.store import Store
+from syndicate.web.site import Site
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 T0 = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-SECRET = b"web-tests-secret-0123456789abcdef"
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 PAYLOAD = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 
 CONFIG = """
@@ -157,6 +172,61 @@ def seed(store: Store) -> list[Brief]:
     return made
 
 
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<title>DHS Briefs (test)</title>
+<id>tag:syndicate.invalid,2026:feed/all</id>
+<updated>2026-11-20T19:00:00Z</updated>
+{entries}
+</feed>
+"""
+ENTRY = """<entry><title>Brief {n}</title><id>tag:syndicate.invalid,2026:brief/{n}</id>
+<updated>2026-11-20T19:00:00Z</updated>
+<summary>Release number {n}, written for the web tests.</summary></entry>
+"""
+
+
+def atom(entries: int, marker: str = "") -> bytes:
+    body = "".join(ENTRY.format(n=f"{marker}{n}") for n in range(entries))
+    return ATOM.format(entries=body).encode()
+
+
+@dataclass
+class Served:
+    url: str
+    config: Config
+    store: Store
+    site: Site
+    briefs: list[Brief]
+
+    def client(self, ip: str = "192.0.2.1") -> httpx.Client:
+        # uvicorn trusts X-Forwarded-For from 127.0.0.1, so each test can be its own client.
+        return httpx.Client(base_url=self.url, headers={"X-Forwarded-For": ip}, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("web")
+    config = make_config(root)
+    config.data_dir.mkdir()
+    feeds = config.feeds_dir
+    (feeds / "agency").mkdir(parents=True)
+    (feeds / "all.atom").write_bytes(atom(20))
+    (feeds / "all.rss").write_bytes(b'<?xml version="1.0"?><rss version="2.0"><channel/></rss>\n')
+    (feeds / "all.json").write_bytes(b'{"version": "https://jsonfeed.org/version/1.1"}\n')
+    (feeds / "agency" / "dhs.atom").write_bytes(atom(2))
+    (feeds / ".all.atom.tmp").write_bytes(b"half a file")
+    (root / "secret.atom").write_bytes(b"outside the feeds directory")
+    store = stores.open(config.database_url)
+    made = seed(store)
+    app = web.app(config, store, transport=Outbox(), clock=lambda: NOW)
+    try:
+        with running(app) as url:
+            yield Served(url, config, store, app.state.site, made)
+    finally:
+        store.close()
+
+
 # --- a real uvicorn on 127.0.0.1 -------------------------------------------------------------
 
 
@@ -191,6 +261,21 @@ def running(app: Any, sock: socket.socket | None = None) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+class Outbox:
+    """A mail transport that keeps what it is given (for tests that need no SMTP server)."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def send(self, message: Message) -> str:
+        parsed = email.message_from_bytes(message.data, policy=email.policy.default)
+        self.messages.append(parsed)  # type: ignore[arg-type]
+        return "250 kept"
+
+    async def close(self) -> None:
+        return None
 
 
 # --- a real SMTP server that keeps what it receives -----------------------------------------

@@ -69,17 +69,19 @@ def app(
     *,
     transport: Any = None,
     clock: Callable[[], datetime] | None = None,
-    secret: bytes | None = None,
 ) -> Starlette:
-    """The web side as an ASGI app over one store; `transport` sends confirmation mail."""
-    if secret is None:
-        secret = tokens.load_secret(config.web.secret_env, config.data_dir)
+    """The web side as an ASGI app over one store; `transport` sends confirmation mail.
+
+    Links are signed with the secret `tokens.load_secret` finds (web.secret_env, else a file
+    in the data directory), the same one the mail pipeline signs with.
+    """
+    secret = tokens.load_secret(config.web.secret_env, config.data_dir)
     site = Site(config, store, secret, transport)
     if clock is not None:
         site.clock = clock
     web = Starlette(
         routes=routes(),
-        middleware=[Middleware(guard.Guard)],
+        middleware=[Middleware(guard.Guard, refuse=site.error_page)],
         exception_handlers={HTTPException: _http_error, Exception: _crash},
     )
     web.state.site = site

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -40,22 +41,23 @@ CSRF_FIELD = "csrf"
 class Guard:
     """ASGI middleware: security headers on every response, and the request body cap."""
 
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+    def __init__(
+        self, app: ASGIApp, refuse: Callable[[int], Response], max_body: int = MAX_BODY
+    ) -> None:
         self.app = app
+        self.refuse = refuse  # status -> our error page
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
         seen = 0
 
         async def limited() -> Message:
             nonlocal seen
-            # Raised inside the endpoint, so the app's 413 handler renders the page.
-            if declared is not None and declared > self.max_body:
-                raise HTTPException(413)
+            # A chunked body has no length up front: count it as the endpoint reads it. The
+            # exception is raised inside the endpoint, so the app's handler renders the page.
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_body:
@@ -69,6 +71,11 @@ class Guard:
                     headers.setdefault(name, value)
             await send(message)
 
+        declared = _content_length(scope)
+        if declared is not None and declared > self.max_body:
+            # Refused before the app runs, whether or not the endpoint would read the body.
+            await self.refuse(413)(scope, receive, secured)
+            return
         await self.app(scope, limited, secured)
 
 

@@ -10,7 +10,6 @@ A bad token of any kind gets a plain 404 and changes nothing.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from starlette.background import BackgroundTask
@@ -24,6 +23,7 @@ from syndicate import logs, tokens
 from syndicate.errors import SyndicateError
 from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
 from syndicate.pipeline import mail
+from syndicate.store.subscribers import normalise
 from syndicate.web import guard
 from syndicate.web.site import Site
 
@@ -32,11 +32,6 @@ DAY = timedelta(days=1)
 # Confirmation mails to one address per day, whoever asks: the form must not be a way to
 # flood someone's inbox (each attempt is also counted per client and per address).
 CONFIRMATIONS_PER_DAY = 3
-# RFC 5321 section 4.5.3.1.3: a path is at most 256 octets, so an address at most 254.
-MAX_ADDRESS = 254
-# Deliberately plain: one @, no spaces, quotes, angle brackets or commas (nothing that could
-# smuggle a second recipient or a header), a dotted domain.
-ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 # Only these subscribers may be (re)sent a confirmation by the public form.
 RECONFIRMABLE = ("pending", "unsubscribed")
 
@@ -59,12 +54,11 @@ def _choices(site: Site, form: FormData) -> tuple[Cadence, tuple[str, ...], tupl
 
 
 def address(raw: str) -> str | None:
-    """The address as we store it (domain lower-cased), or None when it is not one."""
-    value = raw.strip()
-    if len(value) > MAX_ADDRESS or not ADDRESS.fullmatch(value):
+    """The address in the store's one spelling, or None when it is not an address."""
+    try:
+        return normalise(raw)
+    except SyndicateError:
         return None
-    local, _, domain = value.rpartition("@")
-    return f"{local}@{domain.lower()}"
 
 
 async def _form(request: Request, site: Site, *, csrf: bool) -> FormData:
@@ -96,13 +90,13 @@ async def subscribe(request: Request) -> Response:
     if email is None:
         raise HTTPException(400, "That does not look like an email address.")
     cadence, agencies, topics = _choices(site, form)
-    key = f"subscribe-email:{email.lower()}"
+    key = f"subscribe-email:{email}"
     wait = await run_in_threadpool(take, key, limit, HOUR, now=now)
     if wait:
         return _throttled(site, wait)
     # The store work and the mail happen after the answer is sent, so neither the answer
     # nor its timing tells whether the address was already known.
-    task = BackgroundTask(_pending, site, email, cadence, agencies, topics)
+    task = BackgroundTask(_confirm_later, site, email, cadence, agencies, topics)
     response = site.message(
         "Check your inbox",
         f"If {email} can be subscribed, a message with a confirmation link is on its way. "
@@ -114,24 +108,35 @@ async def subscribe(request: Request) -> Response:
 
 def _pending(
     site: Site, email: str, cadence: Cadence, agencies: tuple[str, ...], topics: tuple[str, ...]
-) -> None:
-    """Create or refresh a pending subscriber, then mail the confirmation (rate-limited)."""
+) -> Subscriber | None:
+    """Create or refresh a pending subscriber; the one to mail, or None (nothing to send)."""
     now = site.clock()
     subs = site.store.subscribers
+    known = subs.by_email(email)
+    if known is None:
+        subscriber = subs.add(email, cadence, agencies, topics, now=now)
+    elif known.status in RECONFIRMABLE:
+        subscriber = subs.resubscribe(known.id, cadence, agencies, topics, now=now)
+    else:
+        # Active, bounced or complained: the public form changes nothing for them.
+        return None
+    if site.store.throttle.take(f"confirm:{email}", CONFIRMATIONS_PER_DAY, DAY, now=now):
+        logs.event("web.confirmation_held", subscriber=subscriber.id)
+        return None
+    return subscriber
+
+
+async def _confirm_later(
+    site: Site, email: str, cadence: Cadence, agencies: tuple[str, ...], topics: tuple[str, ...]
+) -> None:
+    """After the answer is sent: record the pending subscriber and mail the link."""
     try:
-        known = subs.by_email(email)
-        if known is None:
-            subscriber = subs.add(email, cadence, agencies, topics, now=now)
-        elif known.status in RECONFIRMABLE:
-            subscriber = subs.resubscribe(known.id, cadence, agencies, topics, now=now)
-        else:
-            # Active, bounced or complained: the public form changes nothing for them.
-            return
-        key = f"confirm:{email.lower()}"
-        if site.store.throttle.take(key, CONFIRMATIONS_PER_DAY, DAY, now=now):
-            logs.event("web.confirmation_held", subscriber=subscriber.id)
-            return
-        mail.send_confirmation(site.store, site.config, site.transport, subscriber)
+        subscriber = await run_in_threadpool(_pending, site, email, cadence, agencies, topics)
+        if subscriber is not None:
+            # send_confirmation runs its own event loop, so it gets a thread of its own.
+            await run_in_threadpool(
+                mail.send_confirmation, site.store, site.config, site.transport, subscriber
+            )
     except SyndicateError as e:
         logs.error("web.subscribe_failed", error=str(e))
 

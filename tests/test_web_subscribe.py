@@ -1,0 +1,299 @@
+"""Subscribing over real HTTP: double opt-in, preferences, unsubscribe (RFC 8058 one-click),
+CSRF, tokens that cannot be forged or reused, and the subscribe rate limits.
+
+The app is served by uvicorn on 127.0.0.1; its confirmation mail goes to an in-memory
+transport (the browser test sends it through a real SMTP server). Each test speaks from its
+own client address (X-Forwarded-For, which uvicorn trusts from 127.0.0.1), so the per-client
+limits of one test do not touch another's.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from browser_support import Outbox, Served, link_in, served
+
+from syndicate import tokens
+from syndicate.model import Subscriber
+
+__all__ = ["served"]
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def outbox(s: Served) -> Outbox:
+    box: Outbox = s.site.transport
+    return box
+
+
+def eventually(check: Callable[[], object], timeout: float = 10.0) -> None:
+    """Wait for work done after the answer (the confirmation is sent in the background)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for background work")
+        time.sleep(0.02)
+
+
+def mail_to(s: Served, address: str, count: int = 1) -> EmailMessage:
+    """The `count`-th message sent to `address`."""
+
+    def sent() -> list[EmailMessage]:
+        return [m for m in outbox(s).messages if m["To"] and address in m["To"]]
+
+    eventually(lambda: len(sent()) >= count)
+    return sent()[count - 1]
+
+
+def path_of(url: str) -> str:
+    return urlsplit(url).path
+
+
+def subscribe(
+    c: httpx.Client,
+    address: str,
+    cadence: str = "daily",
+    agencies: tuple[str, ...] = (),
+    topics: tuple[str, ...] = (),
+) -> httpx.Response:
+    """Fill in and send the home page's form, as a browser would."""
+    token = CSRF.search(c.get("/").text)
+    assert token, "no CSRF field on the home page"
+    data = {"address": address, "cadence": cadence, "csrf": token.group(1)}
+    return c.post("/subscribe", data={**data, "agencies": list(agencies), "topics": list(topics)})
+
+
+def state(s: Served, address: str) -> Subscriber:
+    found = s.store.subscribers.by_email(address)
+    assert found is not None, f"{address} is not in the store"
+    return found
+
+
+def snapshot(s: Served) -> list[Subscriber]:
+    return s.store.subscribers.all()
+
+
+def walk(s: Served) -> dict[str, str]:
+    """Subscribe, confirm, change preferences and unsubscribe; every page seen, by name."""
+    address = "walker@example.gov"
+    pages: dict[str, str] = {}
+    with s.client("198.51.100.200") as c:
+        sent = subscribe(c, address, "weekly", ("DHS",), ("maritime",))
+        pages["subscribe sent"] = sent.text
+        confirm = path_of(link_in(mail_to(s, address), "/confirm/"))
+        pages["confirmed"] = c.get(confirm).text
+        prefs = s.site.link("preferences", state(s, address))
+        page = c.get(prefs)
+        pages["preferences"] = page.text
+        csrf = CSRF.search(page.text)
+        assert csrf
+        saved = c.post(prefs, data={"cadence": "daily", "csrf": csrf.group(1)})
+        pages["preferences saved"] = saved.text
+        unsubscribe = s.site.link("unsubscribe", state(s, address))
+        pages["unsubscribe"] = c.get(unsubscribe).text
+        pages["unsubscribed"] = c.post(unsubscribe, data={"List-Unsubscribe": "One-Click"}).text
+    return pages
+
+
+def test_double_opt_in_then_preferences_then_unsubscribe(served: Served) -> None:
+    s = served
+    address = "ana.flores@example.gov"
+    with s.client("198.51.100.1") as c:
+        sent = subscribe(c, "Ana.Flores@Example.GOV", "weekly", ("CISA", "DHS"), ("cybersecurity",))
+        assert sent.status_code == 200
+        assert "Check your inbox" in sent.text
+        eventually(lambda: s.store.subscribers.by_email(address) is not None)
+        pending = state(s, address)
+        assert pending.status == "pending"
+        assert (pending.cadence, pending.agencies, pending.topics) == (
+            "weekly",
+            ("CISA", "DHS"),
+            ("cybersecurity",),
+        )
+
+        message = mail_to(s, address)
+        confirm = path_of(link_in(message, "/confirm/"))
+        page = c.get(confirm)
+        assert page.status_code == 200 and "You are subscribed" in page.text
+        assert state(s, address).status == "active"
+        assert page.headers["cache-control"] == "no-store"
+
+        prefs = re.search(r'href="(/preferences/[^"]+)"', page.text)
+        assert prefs, "the confirmation page links to the preferences"
+        form = c.get(prefs.group(1))
+        assert 'value="weekly" checked' in form.text
+        assert 'value="CISA" checked' in form.text and 'value="USCG">' in form.text
+        csrf = CSRF.search(form.text)
+        assert csrf
+        saved = c.post(
+            prefs.group(1),
+            data={"cadence": "immediate", "agencies": ["FEMA"], "csrf": csrf.group(1)},
+        )
+        assert saved.status_code == 200 and "Your preferences are saved." in saved.text
+        now = state(s, address)
+        assert (now.status, now.cadence, now.agencies, now.topics) == (
+            "active",
+            "immediate",
+            ("FEMA",),
+            (),
+        )
+
+        unsub = re.search(r'href="(/unsubscribe/[^"]+)"', saved.text)
+        assert unsub
+        button = c.get(unsub.group(1))
+        assert '<button type="submit">Unsubscribe</button>' in button.text
+        assert state(s, address).status == "active", "GET must not unsubscribe"
+        done = c.post(unsub.group(1), data={"List-Unsubscribe": "One-Click"})
+        assert done.status_code == 200 and "You are unsubscribed" in done.text
+        assert state(s, address).status == "unsubscribed"
+        # An old confirmation link does not undo the unsubscribe.
+        assert c.get(confirm).status_code == 404
+        assert state(s, address).status == "unsubscribed"
+
+
+def test_rfc8058_one_click_post_needs_no_cookie_or_form_token(served: Served) -> None:
+    s = served
+    subscriber = s.store.subscribers.add("one.click@example.gov", "daily", confirmed=True)
+    url = s.site.link("unsubscribe", subscriber)
+    # Exactly what a mail client sends (RFC 8058 section 3.2): no cookies, no CSRF field.
+    with httpx.Client(base_url=s.url, timeout=10) as bare:
+        r = bare.post(
+            url,
+            content=b"List-Unsubscribe=One-Click",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert r.status_code == 200
+    assert state(s, "one.click@example.gov").status == "unsubscribed"
+
+
+def test_the_answer_is_the_same_for_known_and_unknown_addresses(served: Served) -> None:
+    s = served
+    known = s.store.subscribers.add("known@example.gov", "weekly", ("USCG",), confirmed=True)
+    with s.client("198.51.100.3") as c:
+        first = subscribe(c, "known@example.gov", "immediate", ("TSA",))
+        second = subscribe(c, "stranger@example.gov", "immediate", ("TSA",))
+    assert first.status_code == second.status_code == 200
+    assert first.text.replace("known@", "X@") == second.text.replace("stranger@", "X@")
+    assert sorted(first.headers.keys()) == sorted(second.headers.keys())
+    mail_to(s, "stranger@example.gov")
+    # The known, active subscriber's choices are untouched and nothing was mailed to them.
+    after = state(s, "known@example.gov")
+    assert (after.status, after.cadence, after.agencies) == ("active", "weekly", ("USCG",))
+    assert after.secret == known.secret
+    assert not [m for m in outbox(s).messages if "known@example.gov" in str(m["To"])]
+
+
+def test_forms_need_their_csrf_token(served: Served) -> None:
+    s = served
+    before = snapshot(s)
+    with s.client("198.51.100.4") as c:
+        no_cookie = c.post("/subscribe", data={"address": "x@example.gov", "csrf": "a.b"})
+        assert no_cookie.status_code == 403
+        real = CSRF.search(c.get("/").text)
+        assert real
+        wrong = c.post("/subscribe", data={"address": "x@example.gov", "csrf": real.group(1) + "0"})
+        assert wrong.status_code == 403
+        missing = c.post("/subscribe", data={"address": "x@example.gov"})
+        assert missing.status_code == 403
+    # A cookie the attacker chose, echoed in the field, is not one we signed.
+    with s.client("198.51.100.4") as forged:
+        forged.cookies.set("syndicate_csrf", "nonce.0123456789abcdef0123456789abcdef")
+        r = forged.post(
+            "/subscribe",
+            data={"address": "x@example.gov", "csrf": "nonce.0123456789abcdef0123456789abcdef"},
+        )
+        assert r.status_code == 403
+    time.sleep(0.2)
+    assert snapshot(s) == before
+
+
+@pytest.mark.parametrize(
+    "field", [{"address": "not an address"}, {"cadence": "hourly"}, {"agencies": ["NASA"]}]
+)
+def test_bad_form_input_is_400_and_stores_nothing(served: Served, field: dict[str, object]) -> None:
+    s = served
+    before = snapshot(s)
+    with s.client("198.51.100.5") as c:
+        csrf = CSRF.search(c.get("/").text)
+        assert csrf
+        data = {"address": "fine@example.gov", "cadence": "daily", "csrf": csrf.group(1), **field}
+        r = c.post("/subscribe", data=data)
+    assert r.status_code == 400
+    assert "<h1>Bad request</h1>" in r.text
+    time.sleep(0.2)
+    assert snapshot(s) == before
+
+
+def test_bad_tokens_get_404_and_change_nothing(served: Served) -> None:
+    s = served
+    me = s.store.subscribers.add("token.owner@example.gov", "daily", confirmed=True)
+    other = s.store.subscribers.add("bystander@example.gov", "weekly", confirmed=True)
+    gone = s.store.subscribers.add("gone@example.gov", "weekly")
+    gone_token = tokens.make(s.site.secret, "unsubscribe", gone.id, gone.secret)
+    assert s.store.subscribers.remove("gone@example.gov")
+    mine = {p: tokens.make(s.site.secret, p, me.id, me.secret) for p in tokens.PURPOSES}
+    mac = mine["unsubscribe"].split(".")[1]
+    bad = {
+        "forged": f"{me.id}.{'A' * len(mac)}",
+        "other key": tokens.make(b"not the service secret", "unsubscribe", me.id, me.secret),
+        "wrong purpose": mine["preferences"],
+        "confirm as unsubscribe": mine["confirm"],
+        "someone else's id": f"{other.id}.{mac}",
+        "removed subscriber": gone_token,
+        "garbage": "not-a-token",
+        "no id": f".{mac}",
+    }
+    before = snapshot(s)
+    with s.client("198.51.100.6") as c:
+        for name, token in bad.items():
+            for method in ("GET", "POST"):
+                r = c.request(
+                    method, f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}
+                )
+                assert r.status_code == 404, f"{name} {method}"
+                assert "Not found" in r.text
+        for purpose, token in (("confirm", mine["unsubscribe"]), ("preferences", mine["confirm"])):
+            assert c.get(f"/{purpose}/{token}").status_code == 404
+            assert c.get(f"/{purpose}/{token}x").status_code == 404
+    assert snapshot(s) == before
+    # And the genuine token still works.
+    with s.client("198.51.100.6") as c:
+        assert c.post(f"/unsubscribe/{mine['unsubscribe']}").status_code == 200
+    assert state(s, "token.owner@example.gov").status == "unsubscribed"
+
+
+def test_a_subscribe_flood_is_throttled(served: Served) -> None:
+    s = served
+    limit = s.config.web.subscribe_per_hour
+    with s.client("203.0.113.66") as c:
+        answers = [subscribe(c, f"flood{n}@example.gov").status_code for n in range(limit + 3)]
+        assert answers == [200] * limit + [429] * 3
+        last = subscribe(c, "one.more@example.gov")
+        assert last.status_code == 429 and int(last.headers["retry-after"]) > 0
+        assert "Too many requests" in last.text
+    eventually(lambda: s.store.subscribers.by_email(f"flood{limit - 1}@example.gov") is not None)
+    flooded = [x for x in snapshot(s) if x.email.startswith("flood")]
+    assert len(flooded) == limit
+    assert s.store.subscribers.by_email("one.more@example.gov") is None
+
+
+def test_one_address_is_limited_whoever_asks(served: Served) -> None:
+    s = served
+    limit = s.config.web.subscribe_per_hour
+    target = "victim@example.gov"
+    codes = []
+    for n in range(limit + 2):
+        # A different client each time: only the per-address limit can stop this.
+        with s.client(f"203.0.113.{n + 1}") as c:
+            codes.append(subscribe(c, target).status_code)
+    assert codes == [200] * limit + [429] * 2
+    mail_to(s, target, 3)
+    time.sleep(0.3)
+    # However many asked, the address got at most three confirmation mails today.
+    assert len([m for m in outbox(s).messages if target in str(m["To"])]) == 3
