@@ -75,16 +75,6 @@ def check(brief: Brief, article: Article) -> None:
     for q in brief.quotes:
         if normalise(q.text) not in source:
             raise _fail(f"quote not in source: “{_short(q.text)}”")
-    if normalise(brief.title) not in source:
-        raise _fail(f"title not in source: {_short(brief.title)!r}")
-    sentences = [*brief.summary, *(t for s in brief.sections for t in (*s.paragraphs, *s.bullets))]
-    for sentence in sentences:
-        as_is = normalise(sentence)
-        if (
-            as_is not in source
-            and normalise(acronyms.collapse(sentence, definitions)) not in source
-        ):
-            raise _fail(f"sentence not in source: {_short(sentence)!r}")
     numbers = set(_NUMBER.findall(source))
     words = set(re.findall(r"[\w’'-]+", source))
     lower_words = {w.lower() for w in words}
@@ -95,6 +85,16 @@ def check(brief: Brief, article: Article) -> None:
         for date in _DATE.findall(normalise(text)):
             if date not in source:
                 raise _fail(f"date {date!r} not in source")
+    if normalise(brief.title) not in source:
+        raise _fail(f"title not in source: {_short(brief.title)!r}")
+    sentences = [*brief.summary, *(t for s in brief.sections for t in (*s.paragraphs, *s.bullets))]
+    for sentence in sentences:
+        as_is = normalise(sentence)
+        if (
+            as_is not in source
+            and normalise(acronyms.collapse(sentence, definitions)) not in source
+        ):
+            raise _fail(f"sentence not in source: {_short(sentence)!r}")
     for s in brief.sections:
         if s.heading in DEFAULT_HEADINGS:
             continue
