@@ -30,7 +30,26 @@ def _schema_diff(store: Store) -> list[object]:
         return list(compare_metadata(context, schema.metadata))
 
 
+def _opened_at_once(url: str, n: int = 3) -> None:
+    """Several processes starting on a fresh database: one migrates, the others wait."""
+    errors: list[BaseException] = []
+
+    def opener() -> None:
+        try:
+            stores.open(url).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
 def _migrated_twice(url: str) -> None:
+    _opened_at_once(url)
     first = stores.open(url)
     try:
         assert _schema_diff(first) == []

@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from syndicate.errors import StoreError
 from syndicate.store import schema
 from syndicate.store.engine import WRITE
 
@@ -50,16 +51,41 @@ def upgrade(engine: Engine) -> None:
         return script._upgrade_revs("heads", revision)
 
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild SQLite tables (copy, drop, rename); with foreign keys
+            # enforced, dropping a referenced table would fail or cascade. The pragma only
+            # works outside a transaction; the keys are checked before commit instead.
+            _pragma(conn, "PRAGMA foreign_keys = OFF")
         conn.execution_options(**{WRITE: True})
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-            environment = EnvironmentContext(settings, script, fn=steps)
-            environment.configure(
-                connection=conn,
-                target_metadata=schema.metadata,
-                transactional_ddl=True,
-                render_as_batch=conn.dialect.name == "sqlite",
-            )
-            with environment:
-                environment.run_migrations()
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                environment = EnvironmentContext(settings, script, fn=steps)
+                environment.configure(
+                    connection=conn,
+                    target_metadata=schema.metadata,
+                    transactional_ddl=True,
+                    render_as_batch=sqlite,
+                )
+                with environment:
+                    environment.run_migrations()
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StoreError(f"store: migration broke foreign keys: {broken[:3]}")
+        finally:
+            if sqlite:
+                _pragma(conn, "PRAGMA foreign_keys = ON")
+
+
+def _pragma(conn: Connection, sql: str) -> None:
+    """Run a pragma on the driver connection, outside SQLAlchemy's transaction."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
