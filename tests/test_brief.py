@@ -204,7 +204,7 @@ def test_script_payloads_are_inert_in_html() -> None:
     parser.feed(html)
     allowed = {"div", "p", "h3", "ul", "li", "blockquote", "a"}
     assert {tag for tag, _ in parser.tags} <= allowed
-    for tag, attrs in parser.tags:
+    for _tag, attrs in parser.tags:
         for name, value in attrs:
             assert not name.startswith("on")
             if name == "href":
