@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -49,16 +50,10 @@ def finish(result: Article) -> Article:
     words = sum(len(b.text.split()) for b in result.blocks if b.kind != "heading")
     if words < 5:
         raise ExtractError(f"extract: no usable body in {result.url}")
-    links = tuple(dict.fromkeys(link for b in result.blocks for link in b.links))
-    return Article(
-        url=result.url,
+    return replace(
+        result,
         title=result.title or _first_heading(result.blocks),
-        blocks=result.blocks,
-        dateline=result.dateline,
-        published=result.published,
-        modified=result.modified,
-        links=_unique(links),
-        origin=result.origin,
+        links=_unique(tuple(link for b in result.blocks for link in b.links)),
     )
 
 
