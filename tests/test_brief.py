@@ -12,7 +12,7 @@ from brief_support import ATTRIBUTION, CASES, FETCHED, article, expected, make, 
 
 from syndicate import brief, codec
 from syndicate.brief.faithful import normalise, source_text
-from syndicate.model import SourceRef
+from syndicate.model import Brief, SourceRef
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -84,7 +84,7 @@ def test_length_is_bounded_at_sentence_ends() -> None:
     full, page = make("cisa-advisory")
     short, _ = make("cisa-advisory", target_words=120)
 
-    def words(b: brief.model.Brief) -> int:  # type: ignore[name-defined]
+    def words(b: Brief) -> int:
         return sum(len(t.split()) for s in b.sections for t in (*s.paragraphs, *s.bullets)) + sum(
             len(t.split()) for t in b.summary
         )

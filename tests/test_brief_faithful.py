@@ -1,0 +1,145 @@
+"""Hostile input for the brief stage: the faithfulness check rejects what the source does
+not say, and releases with nothing to brief give a clear BriefError or a sound brief."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from brief_support import ATTRIBUTION, FETCHED, make, source
+
+from syndicate import brief
+from syndicate.brief import ENGINES, Draft, plaintext
+from syndicate.errors import BriefError
+from syndicate.model import Article, Block, Brief, Quote, Section
+
+
+def test_a_quote_altered_by_one_word_is_rejected() -> None:
+    made, page = make("ecuador-mou")
+    quote = made.quotes[0]
+    altered = Quote(quote.text.replace("strongest", "greatest"), quote.speaker)
+    with pytest.raises(BriefError, match=r"^brief: unfaithful: quote not in source"):
+        brief.check(replace(made, quotes=(altered, *made.quotes[1:])), page)
+
+
+def test_quote_marks_and_white_space_do_not_matter() -> None:
+    made, page = make("ecuador-mou")
+    quote = made.quotes[1]
+    respaced = Quote(quote.text.replace(" ", "  \n", 3).replace("’", "'"), quote.speaker)
+    brief.check(replace(made, quotes=(respaced,)), page)
+
+
+def test_a_number_not_in_the_source_is_rejected() -> None:
+    made, page = make("cbp-seizure")
+    changed = made.summary[0].replace("57 lbs.", "75 lbs.")
+    assert changed != made.summary[0]
+    with pytest.raises(BriefError, match=r"^brief: unfaithful: number 75 not in source"):
+        brief.check(replace(made, summary=(changed, *made.summary[1:])), page)
+
+
+def test_a_date_not_in_the_source_is_rejected() -> None:
+    made, page = make("cbp-seizure")
+    changed = made.summary[0].replace("Nov. 14", "Dec. 14")
+    with pytest.raises(BriefError, match=r"^brief: unfaithful: date 'Dec. 14' not in source"):
+        brief.check(replace(made, summary=(changed, *made.summary[1:])), page)
+
+
+def test_an_invented_speaker_is_rejected() -> None:
+    made, page = make("ecuador-mou")
+    wrong = Quote(made.quotes[0].text, "Secretary John Smith")
+    with pytest.raises(BriefError, match=r"^brief: unfaithful: name 'John' not in source"):
+        brief.check(replace(made, quotes=(wrong,)), page)
+
+
+def test_an_invented_sentence_or_heading_is_rejected() -> None:
+    made, page = make("fema-disaster")
+    extra = Section("Outlook", ("Recovery is expected to be complete by spring.",))
+    with pytest.raises(BriefError, match=r"^brief: unfaithful: sentence not in source"):
+        brief.check(replace(made, sections=(*made.sections, extra)), page)
+    invented = Section("Sweeping Reforms", made.sections[0].paragraphs)
+    with pytest.raises(BriefError, match=r"heading word 'Sweeping' not in source"):
+        brief.check(replace(made, sections=(invented,)), page)
+
+
+def test_an_unfaithful_engine_never_gets_a_brief_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Inventive:
+        name = "inventive"
+        version = "0"
+
+        def draft(self, article: Article, *, target_words: int) -> Draft:
+            return Draft(article.title, None, ("Officials seized 900 tons of cargo.",), (), (), ())
+
+    monkeypatch.setitem(ENGINES, "inventive", Inventive())
+    page = plaintext.article(
+        "Title Here\n\nOfficers seized 12 pounds of cargo.\n", "https://x.gov/a"
+    )
+    with pytest.raises(BriefError, match=r"^brief: unfaithful: number 900 not in source"):
+        brief.make(
+            page,
+            id="x",
+            source=source("DHS"),
+            attribution=ATTRIBUTION,
+            fetched_at=FETCHED,
+            engine="inventive",
+        )
+
+
+def test_an_unknown_engine_is_named() -> None:
+    page = plaintext.article("Title\n\nText here.\n", "https://x.gov/a")
+    with pytest.raises(BriefError, match="unknown engine 'neural'; known: extractive"):
+        brief.make(
+            page, id="x", source=source("DHS"), attribution=ATTRIBUTION, fetched_at=FETCHED,
+            engine="neural",
+        )  # fmt: skip
+
+
+def _make(page: Article) -> Brief:
+    return brief.make(
+        page, id="x", source=source("DHS"), attribution=ATTRIBUTION, fetched_at=FETCHED
+    )
+
+
+def test_only_a_title_is_a_clear_error() -> None:
+    page = Article(url="https://www.dhs.gov/news/x", title="Statement on Recent Events", blocks=())
+    with pytest.raises(BriefError, match=r"^brief: no text to brief in https://www.dhs.gov/news/x"):
+        _make(page)
+
+
+def test_only_a_list_is_a_clear_error() -> None:
+    items = ("Alpha county", "Beta county")
+    page = Article(
+        url="https://www.fema.gov/x",
+        title="Counties Added",
+        blocks=(Block("list", "\n".join(items), items=items),),
+    )
+    with pytest.raises(BriefError, match=r"^brief: no text to brief"):
+        _make(page)
+
+
+def test_no_quotes_and_one_paragraph_is_a_sound_brief() -> None:
+    page = plaintext.article(
+        "CISA Adds One Known Exploited Vulnerability to Catalog\n\n"
+        "CISA has added one new vulnerability to its Known Exploited Vulnerabilities Catalog, "
+        "based on evidence of active exploitation.\n",
+        "https://www.cisa.gov/news-events/alerts/2025/12/01/x",
+    )
+    made = _make(page)
+    assert made.quotes == () and made.sections == ()
+    assert made.summary == (page.blocks[0].text,)
+    assert "cybersecurity" in made.topics
+    text = brief.render(made, "text")
+    assert "Sources: U.S. Department of Homeland Security." in text
+
+
+def test_a_speakerless_quote_keeps_speaker_none() -> None:
+    page = plaintext.article(
+        "Agency Statement on Port Closure\n\n"
+        "The port closed for three days after the storm damaged two cranes and a pier.\n\n"
+        "“We expect the port to reopen once inspections of every crane are complete.”\n",
+        "https://www.dhs.gov/news/x",
+    )
+    made = _make(page)
+    assert made.quotes == (
+        Quote("We expect the port to reopen once inspections of every crane are complete.", None),
+    )
+    assert "said" not in brief.render(made, "text").split("“We expect")[1].split("\n")[0]
