@@ -29,7 +29,8 @@ Routes (exact path match, query string ignored; unknown paths answer 404):
 
 `Response(status, headers, body, stream=None, length=None, delay=0.0, drip=0.0)`: `stream`
 is a zero-argument callable returning an iterator of byte chunks, sent chunked unless
-`length` gives a Content-Length. Header names keep the case given.
+`length` gives a Content-Length (give one with `drip`: dripped bytes are sent unframed).
+Header names keep the case given; Content-Length is added when you give none.
 
 `log` is a list of `Logged` (method, path, target, host, headers lower-cased, body, started,
 finished, sent): `started`/`finished` are `time.monotonic()` when the request head arrived
