@@ -48,8 +48,8 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
             return name
     head = body[:2048]
     for pattern in (_XML_ENCODING, _META_CHARSET):
-        m = pattern.search(head)
-        if m and (name := _known(m.group(1).decode("ascii", "replace"))):
+        found = pattern.search(head)
+        if found and (name := _known(found.group(1).decode("ascii", "replace"))):
             return name
     return None
 
