@@ -229,3 +229,33 @@ def test_feedparser_never_sees_a_file_name() -> None:
     source = model.Source("x", "X", "CBP", "feed", "https://example.gov/feed")
     with pytest.raises(ParseError, match=r"^parse: not a feed"):
         parse.items(b"/etc/hostname", source=source, url=source.url)
+
+
+def test_utf16_feed_with_bom() -> None:
+    doc = (
+        '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>Aviso</title>'
+        "<item><title>Declaración de desastre – Puerto Rico</title>"
+        "<link>https://www.fema.gov/es/press-release/20261120/x</link></item></channel></rss>"
+    ).encode("utf-16")
+    source = model.Source("x", "X", "FEMA", "feed", "https://www.fema.gov/es/feeds/news.rss")
+    (item,) = parse.items(doc, source=source, url=source.url).items
+    assert item.title == "Declaración de desastre – Puerto Rico"
+
+
+@pytest.mark.parametrize(
+    ("doc", "error"),
+    [
+        # Scans over these must stay linear (bounded patterns), and still say what they saw.
+        (b"<html>" + b"<title>" * 20_000, "parse: not a feed (looks like an HTML page)"),
+        (b"<!DOCTYPE " * 20_000, "parse: not a feed ("),
+        (b"<!--" * 20_000, "parse: not a feed ("),
+        (b"{" * 50_000, "parse: malformed JSON feed ("),
+        (b"\x00\x01\x02 \x1b\n", "parse: empty document (only control characters"),
+        (b"\xef\xbb\xbf \n", "parse: empty document"),
+    ],
+)
+def test_pathological_documents(doc: bytes, error: str) -> None:
+    source = model.Source("x", "X", "CBP", "feed", "https://example.gov/feed")
+    with pytest.raises(ParseError) as caught:
+        parse.items(doc, source=source, url=source.url)
+    assert str(caught.value).startswith(error)
