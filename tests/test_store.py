@@ -243,12 +243,13 @@ def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path: Path) -> No
 
 
 def test_prune_raw_and_optimize(store: Store) -> None:
-    old = store.items.save(make_item("old"), now=T0, status="new", raw=b"<html>old</html>")
-    new = store.items.save(
+    store.items.save(make_item("old"), now=T0, status="new", raw=b"<html>old</html>")
+    store.items.save(
         make_item("new"), now=T0 + timedelta(days=40), status="new", raw=b"<html>new</html>"
     )
     assert store.prune_raw(T0 + timedelta(days=30)) == 1
-    assert store.items.raw(old.item_id) is None
-    assert store.items.raw(new.item_id) == b"<html>new</html>"
+    known = store.items.known("uscis", ["old", "new"])
+    assert store.items.raw(known["old"].id) is None
+    assert store.items.raw(known["new"].id) == b"<html>new</html>"
     store.optimize()
     assert store.items.count("uscis") == 2

@@ -33,28 +33,25 @@ def _sha(n: int) -> str:
 
 def test_save_new_then_unchanged(store: Store) -> None:
     first = store.items.save(
-        make_item(), now=T0, status="new", content_sha256=_sha(1), article=ARTICLE, raw=b"<p>"
+        make_item(), now=T0, content_sha256=_sha(1), article=ARTICLE, raw=b"<p>"
     )
-    assert (first.outcome, first.versions, first.brief) == ("new", 1, None)
-    again = store.items.save(
-        make_item(), now=T0 + timedelta(hours=1), status="new", content_sha256=_sha(1)
-    )
-    assert (again.outcome, again.versions, again.item_id) == ("unchanged", 1, first.item_id)
+    assert first == "new"
+    again = store.items.save(make_item(), now=T0 + timedelta(hours=1), content_sha256=_sha(1))
+    assert again == "unchanged"
     known = store.items.known("uscis", ["guid-1", "guid-2"])
     assert list(known) == ["guid-1"]
     item = known["guid-1"]
     assert (item.content_sha256, item.status, item.versions) == (_sha(1), "new", 1)
     assert item.first_seen_at == T0 and item.updated_at == T0 + timedelta(hours=1)
-    assert store.items.article(first.item_id) == ARTICLE
-    assert store.items.raw(first.item_id) == b"<p>"
+    assert store.items.article(item.id) == ARTICLE
+    assert store.items.raw(item.id) == b"<p>"
 
 
 def test_an_edit_updates_the_item_and_its_brief_in_place(store: Store) -> None:
     brief = make_brief("b-farm")
-    saved = store.items.save(
-        make_item(), now=T0, status="briefed", content_sha256=_sha(1), brief=brief
-    )
-    assert (saved.outcome, saved.brief) == ("new", "new")
+    assert store.items.save(make_item(), now=T0, content_sha256=_sha(1), brief=brief) == "new"
+    first = store.items.known("uscis", ["guid-1"])["guid-1"]
+    assert (first.status, first.brief_id, first.versions) == ("briefed", "b-farm", 1)
     seq_before = store.briefs.max_seq()
     edited_brief = dataclasses.replace(
         brief,
@@ -62,15 +59,11 @@ def test_an_edit_updates_the_item_and_its_brief_in_place(store: Store) -> None:
         updated=T0 + timedelta(days=1),
     )
     edit = store.items.save(
-        make_item(), now=T0 + timedelta(days=1), status="briefed", content_sha256=_sha(2),
-        brief=edited_brief,
-    )  # fmt: skip
-    assert (edit.outcome, edit.versions, edit.brief, edit.item_id) == (
-        "updated",
-        2,
-        "updated",
-        saved.item_id,
+        make_item(), now=T0 + timedelta(days=1), content_sha256=_sha(2), brief=edited_brief
     )
+    assert edit == "updated"
+    after = store.items.known("uscis", ["guid-1"])["guid-1"]
+    assert (after.id, after.versions, after.content_sha256) == (first.id, 2, _sha(2))
     change = store.briefs.change("b-farm")
     assert change is not None
     assert change.seq > seq_before and change.edits == 1
@@ -103,6 +96,33 @@ def test_a_non_material_change_does_not_take_a_new_seq(store: Store) -> None:
     change = store.briefs.change("b-1")
     assert change is not None and (change.seq, change.edits) == (seq, 0)
     assert change.brief.title.endswith(".")
+
+
+def test_status_follows_what_was_saved(store: Store) -> None:
+    store.items.save(make_item("a"), now=T0)
+    store.items.save(make_item("b"), now=T0, reason="brief: quote not found in the source")
+    store.items.save(make_item("c"), now=T0, brief=make_brief())
+    known = store.items.known("uscis", ["a", "b", "c"])
+    assert [(known[k].status, known[k].reason) for k in "abc"] == [
+        ("new", None),
+        ("rejected", "brief: quote not found in the source"),
+        ("briefed", None),
+    ]
+
+
+def test_the_callers_material_hash_decides_what_changed(store: Store) -> None:
+    brief = make_brief()
+    with store.begin() as conn:
+        store.briefs.upsert(conn, brief, story="s", material_hash=_sha(7))
+        retitled = dataclasses.replace(brief, title="A New Title")
+        # The brief stage says nothing material changed: no new seq, no edit.
+        assert store.briefs.upsert(conn, retitled, story="s", material_hash=_sha(7)) == (
+            "unchanged"
+        )
+        assert store.briefs.upsert(conn, retitled, story="s", material_hash=_sha(8)) == ("updated")
+    change = store.briefs.change("b-1")
+    assert change is not None and (change.seq, change.edits) == (2, 1)
+    assert change.brief.title == "A New Title"
 
 
 def test_item_is_seen_only_together_with_its_brief(
@@ -194,14 +214,16 @@ def test_one_story_from_two_agencies_is_one_brief_with_two_sources(store: Store)
         story, sources=(*story.sources, SourceRef("U.S. Citizenship and Immigration Services",
         "https://www.uscis.gov/newsroom/news-releases/mou"))
     )  # fmt: skip
+    seq = store.briefs.max_seq()
     saved = store.items.save(
         make_item("uscis-9"), now=T0, status="briefed", brief=merged, story="mou",
         feeds=[*feeds_for(merged), "agency/uscis"],
     )  # fmt: skip
-    assert (saved.outcome, saved.brief) == ("new", "updated")
-    assert store.briefs.count() == 1
-    stored = store.briefs.get("b-mou")
-    assert stored is not None and len(stored.sources) == 2
+    assert saved == "new"  # a new item on the second source...
+    assert store.briefs.count() == 1  # ...whose brief is the story's existing one, updated
+    stored = store.briefs.change("b-mou")
+    assert stored is not None and len(stored.brief.sources) == 2
+    assert stored.seq > seq  # a second source is a material change: feeds show it
     assert [b.id for b in store.briefs.latest(10, feed="agency/uscis")] == ["b-mou"]
     assert [b.id for b in store.briefs.latest(10, feed="agency/dhs")] == ["b-mou"]
     brief_ids = {i.brief_id for i in store.items.with_status("briefed")}

@@ -10,6 +10,7 @@ from store_support import T0, make_item
 from syndicate.errors import StoreError
 from syndicate.model import Validators
 from syndicate.store import Store
+from syndicate.store.sources import RELEASED
 
 FEED = "https://www.uscis.gov/news/rss-feed/59144"
 
@@ -98,9 +99,23 @@ def test_hold_and_release(store: Store) -> None:
     store.sources.hold("uscis", "40 new ids at once (usual: 2)")
     held = store.sources.state("uscis")
     assert held is not None and held.held_reason == "40 new ids at once (usual: 2)"
+    assert held.held
+    # Polls while held keep the hold.
+    _success(store, minutes=20)
+    still = store.sources.state("uscis")
+    assert still is not None and still.held
+    # A release lets the next successful poll take the flood once, then it is gone.
     store.sources.release("uscis")
     released = store.sources.state("uscis")
-    assert released is not None and released.held_reason is None
+    assert released is not None and released.held_reason == RELEASED and not released.held
+    store.sources.record_failure(
+        "uscis", url=FEED, now=T0, error="fetch: 502", status=502, next_poll_at=T0
+    )
+    failed = store.sources.state("uscis")
+    assert failed is not None and failed.held_reason == RELEASED  # not yet taken
+    _success(store, minutes=40)
+    taken = store.sources.state("uscis")
+    assert taken is not None and taken.held_reason is None
 
 
 def test_due_sources(store: Store) -> None:

@@ -145,17 +145,18 @@ class Briefs:
         story: str,
         feeds: Sequence[str] | None = None,
         material: bool = True,
+        material_hash: str | None = None,
     ) -> Outcome:
         """Insert or update a brief inside the caller's transaction.
 
-        `feeds` defaults to `feeds_for(brief)`; `all` is always included. A brief whose
-        reader-visible content (`material_sha256`) and feeds are unchanged is "unchanged"
-        (its stored JSON is still refreshed). A change is "updated"; when `material`, it also
-        takes a new seq and counts as an edit, so feeds move its `updated` and digests may
-        mention it. The brief's id never changes.
+        `feeds` defaults to `feeds_for(brief)`; `all` is always included. `material_hash`
+        is the hash of what readers see (default `material_sha256(brief)`). A brief whose
+        hash and feeds are unchanged is "unchanged" (its stored JSON is still refreshed).
+        A change is "updated"; when `material`, it also takes a new seq and counts as an
+        edit, so feeds move its `updated` and digests may mention it. The id never changes.
         """
         names = list(dict.fromkeys(["all", *(feeds if feeds is not None else feeds_for(brief))]))
-        sha = material_sha256(brief)
+        sha = material_hash or material_sha256(brief)
         values: dict[str, Any] = {
             "story": story,
             "agency": brief.agency,

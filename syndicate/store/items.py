@@ -55,16 +55,6 @@ class KnownItem:
     versions: int
 
 
-@dataclass(frozen=True)
-class Saved:
-    """What `Items.save` did: to the item (new, updated = an edit, unchanged) and its brief."""
-
-    outcome: Outcome
-    item_id: int
-    versions: int
-    brief: Outcome | None = None
-
-
 _COLUMNS = [getattr(items.c, f) for f in KnownItem.__dataclass_fields__]
 
 
@@ -158,7 +148,7 @@ class Items:
         item: Item,
         *,
         now: datetime,
-        status: ItemStatus,
+        status: ItemStatus | None = None,
         content_sha256: str | None = None,
         fingerprint: str | None = None,
         article: Article | None = None,
@@ -169,14 +159,18 @@ class Items:
         story: str | None = None,
         feeds: Sequence[str] | None = None,
         material: bool = True,
-    ) -> Saved:
+        material_hash: str | None = None,
+    ) -> Outcome:
         """Record one release, and its brief when given, in one transaction.
 
         First sight inserts ("new"). A known item whose content hash changed is an edit:
         `versions` goes up ("updated") and the brief, if given, is updated in place (same
         id). Otherwise the item is "unchanged", though its status, reason, article and brief
-        link are refreshed. `story` defaults to the brief's id; see `Briefs.upsert`.
+        link are refreshed. `status` defaults to briefed (with a brief), rejected (with a
+        reason) or new. `story` defaults to the brief's id; see `Briefs.upsert`.
         """
+        if status is None:
+            status = "briefed" if brief is not None else "rejected" if reason else "new"
         values: dict[str, Any] = {
             "guid": item.guid,
             "url": item.url,
@@ -207,18 +201,12 @@ class Items:
             ).first()
             if row is None:
                 outcome: Outcome = "new"
-                versions = 1
-                item_id = conn.scalar(
-                    insert(items)
-                    .values(
-                        source_id=item.source_id,
-                        key=item.key,
-                        first_seen_at=now,
-                        versions=versions,
+                conn.execute(
+                    insert(items).values(
+                        source_id=item.source_id, key=item.key, first_seen_at=now, versions=1,
                         **values,
                     )
-                    .returning(items.c.id)
-                )
+                )  # fmt: skip
             else:
                 edited = (
                     content_sha256 is not None
@@ -226,14 +214,13 @@ class Items:
                     and row.content_sha256 != content_sha256
                 )
                 outcome = "updated" if edited else "unchanged"
-                item_id = row.id
                 versions = row.versions + 1 if edited else row.versions
                 conn.execute(
                     items.update().where(items.c.id == row.id).values(versions=versions, **values)
                 )
-            done = None
             if brief is not None:
-                done = self.store.briefs.upsert(
-                    conn, brief, story=story or brief.id, feeds=feeds, material=material
-                )
-        return Saved(outcome, int(item_id), versions, done)
+                self.store.briefs.upsert(
+                    conn, brief, story=story or brief.id, feeds=feeds, material=material,
+                    material_hash=material_hash,
+                )  # fmt: skip
+        return outcome

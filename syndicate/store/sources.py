@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 sources = schema.sources
 items = schema.items
 
+# `held_reason` after the operator released a hold: the next successful poll takes the
+# held flood of new items once, and clears this marker.
+RELEASED = "released"
+
 
 @dataclass(frozen=True)
 class SourceState:
@@ -43,6 +47,11 @@ class SourceState:
     held_reason: str | None
     polls: int
     items: int
+
+    @property
+    def held(self) -> bool:
+        """True while new items are held for the operator."""
+        return self.held_reason is not None and self.held_reason != RELEASED
 
 
 def _state(row: Row[Any]) -> SourceState:
@@ -118,6 +127,7 @@ class Sources:
         """A poll returned a document: remember its validators, reset failures.
 
         `moved_to` records a permanent redirect's target; None keeps the one remembered.
+        A `RELEASED` marker is consumed (a hold set during this poll stays).
         """
         values: dict[str, Any] = {
             "url": url,
@@ -136,6 +146,11 @@ class Sources:
         with self.store.begin() as conn:
             self._ensure(conn, source_id, url)
             conn.execute(sources.update().where(sources.c.id == source_id).values(**values))
+            conn.execute(
+                sources.update()
+                .where(sources.c.id == source_id, sources.c.held_reason == RELEASED)
+                .values(held_reason=None)
+            )
 
     def record_not_modified(self, source_id: str, *, now: datetime, next_poll_at: datetime) -> None:
         """A conditional GET answered 304 (RFC 9110 section 15.4.5): a success, nothing new."""
@@ -197,8 +212,8 @@ class Sources:
         self._set(source_id, held_reason=reason)
 
     def release(self, source_id: str) -> None:
-        """Lift a hold."""
-        self._set(source_id, held_reason=None)
+        """Lift a hold: the next successful poll takes the held items (see `RELEASED`)."""
+        self._set(source_id, held_reason=RELEASED)
 
     def _set(self, source_id: str, **values: Any) -> None:
         with self.store.begin() as conn:
