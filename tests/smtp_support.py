@@ -14,10 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from syndicate import config
+from syndicate.config import Config
+from syndicate.model import Brief
+from syndicate.store import Store
 
 
 @dataclass(frozen=True)
@@ -104,3 +110,44 @@ def smtp_sink() -> Iterator[Sink]:
         yield sink
     finally:
         sink.stop()
+
+
+def mail_config(
+    root: Path, database_url: str, *, port: int | None = None, extra: str = ""
+) -> Config:
+    """A config for mail tests: SMTP to `port` when given, else the Maildir default."""
+    transport = "smtp" if port else "maildir"
+    text = f"""
+[service]
+name = "DHS Briefs"
+base_url = "https://briefs.example.org"
+data_dir = "data"
+
+[database]
+url = "{database_url}"
+
+[mail]
+from = "DHS Briefs <briefs@example.org>"
+transport = "{transport}"
+unsubscribe_mailto = "unsubscribe@example.org"
+list_id = "DHS Briefs <briefs.example.org>"
+retry_base = 60.0
+max_attempts = 4
+bounce_after = 2
+
+[mail.smtp]
+host = "127.0.0.1"
+port = {port or 25}
+rate = 1000.0
+pool_size = 2
+timeout = 5.0
+{extra}
+"""
+    return config.parse(text, root)
+
+
+def put_briefs(store: Store, *briefs: Brief) -> None:
+    """Store briefs as the poller would (new ones take a seq; material edits take a new one)."""
+    with store.begin() as conn:
+        for b in briefs:
+            store.briefs.upsert(conn, b, story=b.id)

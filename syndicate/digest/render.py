@@ -79,7 +79,8 @@ def _entry(brief: Brief, body: Body, letterhead: Letterhead) -> dict[str, Any]:
         "source_name": brief.source_name,
         "date": _day(brief.published, letterhead),
         "html": templating.markup(body.html),
-        "text": body.text.strip(),
+        # The brief's text rendering may open with its title; the digest prints its own.
+        "text": body.text.strip().removeprefix(brief.title).strip(),
     }
 
 

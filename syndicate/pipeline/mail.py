@@ -103,10 +103,8 @@ class Renderer:
 
     def body(self, b: Brief) -> digest.Body:
         if b.id not in self._bodies:
-            text = briefs_stage.render(b, "text")
-            # The text rendering opens with the title; the digest prints its own.
-            text = text.removeprefix(b.title).lstrip("\n")
-            self._bodies[b.id] = digest.Body(briefs_stage.render(b, "html"), text)
+            html, text = briefs_stage.render(b, "html"), briefs_stage.render(b, "text")
+            self._bodies[b.id] = digest.Body(html, text)
         return self._bodies[b.id]
 
     def subscriber(self, subscriber_id: int) -> Subscriber:

@@ -1,0 +1,80 @@
+"""Signed link tokens: genuine ones verify; forged, altered and wrong-purpose ones do not."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from syndicate import tokens
+
+KEY = b"service-key-for-tests"
+SECRETS = {7: "subscriber-seven", 8: "subscriber-eight"}
+
+
+def secret_of(ident: int) -> str | None:
+    return SECRETS.get(ident)
+
+
+def test_a_genuine_token_names_its_subscriber() -> None:
+    for purpose in tokens.PURPOSES:
+        token = tokens.make(KEY, purpose, 7, SECRETS[7])
+        assert tokens.verify(KEY, token, purpose, secret_of) == 7
+
+
+def test_a_token_works_only_for_its_purpose() -> None:
+    token = tokens.make(KEY, "preferences", 7, SECRETS[7])
+    assert tokens.verify(KEY, token, "unsubscribe", secret_of) is None
+    assert tokens.verify(KEY, token, "confirm", secret_of) is None
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "8." + tokens.make(KEY, "unsubscribe", 7, SECRETS[7]).split(".")[1],  # other id
+        tokens.make(b"another-key", "unsubscribe", 7, SECRETS[7]),  # wrong service key
+        tokens.make(KEY, "unsubscribe", 7, "a-guessed-secret"),  # wrong subscriber secret
+        tokens.make(KEY, "unsubscribe", 7, SECRETS[7])[:-1] + "A",  # altered mac
+        tokens.make(KEY, "unsubscribe", 7, SECRETS[7]) + "x",
+        "7.",
+        "7",
+        "",
+        "-7.abc",
+        "99.AAAAAAAAAAAAAAAAAAAAAA",  # unknown subscriber
+        "7.\u00e9\u00e9\u00e9",
+        "\u0667.abc",  # a non-ASCII digit
+    ],
+)
+def test_forged_tokens_are_rejected(forged: str) -> None:
+    assert tokens.verify(KEY, forged, "unsubscribe", secret_of) is None
+
+
+def test_rotating_the_subscriber_secret_revokes_old_links() -> None:
+    token = tokens.make(KEY, "unsubscribe", 7, SECRETS[7])
+    assert tokens.verify(KEY, token, "unsubscribe", lambda i: "rotated") is None
+
+
+def test_the_secret_comes_from_the_environment_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYN_TEST_SECRET", "from-the-env")
+    assert tokens.load_secret("SYN_TEST_SECRET", tmp_path) == b"from-the-env"
+    assert not (tmp_path / "secret").exists()
+
+
+def test_without_the_env_var_a_secret_file_is_made_once_mode_0600(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SYN_TEST_SECRET", raising=False)
+    data = tmp_path / "data"
+    first = tokens.load_secret("SYN_TEST_SECRET", data)
+    assert len(first) >= 32
+    assert stat.S_IMODE((data / "secret").stat().st_mode) == 0o600
+    assert tokens.load_secret("SYN_TEST_SECRET", data) == first
+
+
+def test_an_empty_secret_file_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYN_TEST_SECRET", raising=False)
+    (tmp_path / "secret").write_bytes(b"")
+    assert len(tokens.load_secret("SYN_TEST_SECRET", tmp_path)) >= 32
