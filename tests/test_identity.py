@@ -142,3 +142,11 @@ def test_keys_within_a_parsed_document_are_unique() -> None:
     keys = [i.key for i in parsed.items]
     # B repeats A's guid and (normalised) URL: one release announced twice, first kept.
     assert keys == ["https://e.gov/c", "https://e.gov/a"]
+
+
+def test_drupal_guid_survives_a_host_change() -> None:
+    (a,) = identity([_item("148203 at https://www.fema.gov", "https://www.fema.gov/a")], base=FEED)
+    (b,) = identity([_item("148203 at http://fema.gov/", "https://fema.gov/b")], base=FEED)
+    assert a.key == b.key == "148203 at https://fema.gov"
+    (c,) = identity([_item("148204 at https://www.fema.gov", "https://www.fema.gov/a")], base=FEED)
+    assert c.key != a.key

@@ -259,3 +259,21 @@ def test_pathological_documents(doc: bytes, error: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse.items(doc, source=source, url=source.url)
     assert str(caught.value).startswith(error)
+
+
+def test_relative_item_links_are_made_absolute() -> None:
+    doc = (
+        b'<rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Rel</title><link>/news/2026/11/02/rel</link></item>"
+        b"<item><title>Perma</title><guid>/news/2026/11/03/perma</guid></item>"
+        b"<item><title>None</title><guid isPermaLink='false'>n-1</guid></item>"
+        b"</channel></rss>"
+    )
+    source = model.Source("x", "X", "DHS", "feed", "https://www.dhs.gov/feeds/news.xml")
+    parsed = parse.items(doc, source=source, url=source.url)
+    urls = {i.title: i.url for i in parsed.items}
+    assert urls == {
+        "Rel": "https://www.dhs.gov/news/2026/11/02/rel",
+        "Perma": "https://www.dhs.gov/news/2026/11/03/perma",
+        "None": "",
+    }

@@ -67,7 +67,7 @@ def items(
         title, found = listing.read(doc, source_id=source.id, url=url, rules=rules)
         return Parsed(_ordered(identity(found, base=url)), title, None, "page")
     if jsonfeed.looks_like(doc, content_type):
-        title, found = jsonfeed.read(doc, source_id=source.id)
+        title, found = jsonfeed.read(doc, source_id=source.id, url=url)
         return Parsed(_ordered(identity(found, base=url)), title, None, "json")
     guard.no_entities(doc)
     if guard.looks_like_html(doc):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 from selectolax.lexbor import LexborHTMLParser
@@ -84,6 +85,8 @@ def _item(entry: Any, source_id: str, base: str) -> model.Item | None:
     guid = squash(entry.get("id") or "") or None
     if not (title or link or guid):
         return None
+    # Item URLs are absolute (the link, else a permalink guid), whatever the feed wrote.
+    href = link or (guid if entry.get("guidislink") and guid else "")
     contents = entry.get("content") or []
     content = "".join(str(c.get("value") or "") for c in contents if "html" in c.get("type", ""))
     if not content and contents:
@@ -92,7 +95,7 @@ def _item(entry: Any, source_id: str, base: str) -> model.Item | None:
         source_id=source_id,
         key="",
         title=title,
-        url=link or (guid if entry.get("guidislink") and guid else ""),
+        url=urljoin(base, href) if href else "",
         guid=guid,
         published=_date(entry),
         summary_html=_html(entry.get("summary"), entry.get("summary_detail")),

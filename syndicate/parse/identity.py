@@ -6,7 +6,8 @@ Input is the items of one document (their guid, URL, title and date); output is 
 1. the **guid**, when no other item of the same document has the same guid. A guid that is a
    URL (CISA's relative `/node/123` is first made absolute against the feed URL) is normalised
    like any URL; a UUID guid (USCIS) is lower-cased (RFC 9562 section 4: UUIDs compare
-   case-insensitively); any other guid is kept as written.
+   case-insensitively); Drupal's `148203 at https://www.fema.gov` has its URL part normalised;
+   any other guid is kept as written.
 2. else the **normalised URL** (see `normalise_url`);
 3. else **title + date**: `title:YYYY-MM-DD <title, case-folded, spaces squashed>`.
 
@@ -53,6 +54,7 @@ _TRACKING = frozenset(
     }
 )
 _TRACKING_PREFIXES = ("utm_", "hsa_", "pk_", "mtm_")
+_DRUPAL = re.compile(r"(\d+) at (https?://\S+)", re.I)
 _UUID = re.compile(r"(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}", re.I)
 _ARCHIVE = re.compile(r"^/archive(?=/news/)", re.I)
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -103,6 +105,10 @@ def guid_key(guid: str, base: str) -> str:
     guid = squash(guid)
     if _UUID.fullmatch(guid):
         return guid.lower()
+    if m := _DRUPAL.fullmatch(guid):
+        # Drupal's "{node id} at {base URL}": the node id is the identity, the host spelling
+        # (www. or not, http or https) is not.
+        return f"{m.group(1)} at {normalise_url(m.group(2))}"
     if guid.startswith("/") and not guid.startswith("//"):
         guid = urljoin(base, guid)
     if re.match(r"https?://", guid, re.I):

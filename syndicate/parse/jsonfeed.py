@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from html import escape
+from urllib.parse import urljoin
 
 from syndicate import model
 from syndicate.errors import ParseError
@@ -28,7 +29,7 @@ def looks_like(doc: str, content_type: str | None) -> bool:
     return doc.lstrip().startswith("{")
 
 
-def read(doc: str, *, source_id: str) -> tuple[str | None, tuple[model.Item, ...]]:
+def read(doc: str, *, source_id: str, url: str) -> tuple[str | None, tuple[model.Item, ...]]:
     """Parse one JSON Feed; returns its title and items."""
     try:
         data = json.loads(doc)
@@ -42,7 +43,7 @@ def read(doc: str, *, source_id: str) -> tuple[str | None, tuple[model.Item, ...
     items = tuple(
         item
         for raw in raw_items
-        if isinstance(raw, dict) and (item := _item(raw, source_id)) is not None
+        if isinstance(raw, dict) and (item := _item(raw, source_id, url)) is not None
     )
     if raw_items and not items:
         raise ParseError("parse: malformed JSON feed (no item has an id, url or title)")
@@ -58,7 +59,7 @@ def _str(value: object) -> str:
     return ""
 
 
-def _item(raw: dict[str, object], source_id: str) -> model.Item | None:
+def _item(raw: dict[str, object], source_id: str, base: str) -> model.Item | None:
     guid = _str(raw.get("id"))
     url = _str(raw.get("url")) or _str(raw.get("external_url"))
     raw_text = raw.get("content_text")
@@ -73,7 +74,7 @@ def _item(raw: dict[str, object], source_id: str) -> model.Item | None:
         source_id=source_id,
         key="",
         title=title,
-        url=url,
+        url=urljoin(base, url) if url else "",
         guid=guid or None,
         published=parse_date(date) if date else None,
         summary_html=f"<p>{escape(summary)}</p>" if summary else "",
