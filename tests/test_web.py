@@ -30,7 +30,7 @@ from browser_support import (
     vnu_problem,
 )
 
-from syndicate.model import Brief
+from syndicate.model import Brief, Validators
 
 __all__ = ["served"]
 
@@ -358,14 +358,53 @@ def test_healthz_reports_why(served: Served) -> None:
 
 
 def test_metrics_are_prometheus_text(served: Served) -> None:
-    served.store.meta.set("scheduler_heartbeat", (NOW - timedelta(seconds=7)).isoformat())
+    st = served.store
+    st.meta.set("scheduler_heartbeat", (NOW - timedelta(seconds=7)).isoformat())
+    later = NOW + timedelta(minutes=15)
+    for when in (NOW - timedelta(minutes=30), NOW - timedelta(minutes=10)):
+        st.sources.record_failure(
+            "cisa",
+            url="https://www.cisa.gov/news.xml",
+            now=when,
+            error="fetch: 503",
+            status=503,
+            next_poll_at=later,
+        )
+    st.sources.record_success(
+        "dhs",
+        url="https://www.dhs.gov/news",
+        now=NOW - timedelta(minutes=2),
+        validators=Validators(etag='"v1"'),
+        next_poll_at=later,
+        status=200,
+    )
+    st.subscribers.add("metrics.reader@example.gov", "daily", confirmed=True)
     with served.client() as c:
+        c.get("/")
         r = c.get("/metrics")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
     lines = r.text.splitlines()
     sample = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? (-?[0-9.e+]+|\+Inf)$')
     for line in lines:
-        assert line.startswith("# HELP ") or line.startswith("# TYPE ") or sample.match(line), line
-    assert "syndicate_briefs 4.0" in lines
-    assert "syndicate_heartbeat_age_seconds 7.0" in lines
+        assert line.startswith(("# HELP ", "# TYPE ")) or sample.match(line), line
+    for expected in (
+        'syndicate_source_polls_total{source="cisa"} 2.0',
+        'syndicate_source_polls_total{source="dhs"} 1.0',
+        'syndicate_source_failures{source="cisa"} 2.0',
+        'syndicate_source_failures{source="dhs"} 0.0',
+        'syndicate_source_last_success_age_seconds{source="dhs"} 120.0',
+        'syndicate_source_last_success_age_seconds{source="cisa"} +Inf',
+        "syndicate_briefs 4.0",
+        'syndicate_messages{status="sent"} 0.0',
+        "syndicate_delivery_queue_depth 0.0",
+        "syndicate_heartbeat_age_seconds 7.0",
+    ):
+        assert expected in lines, expected
+    assert any(x.startswith('syndicate_subscribers{status="active"} ') for x in lines)
+    home = [
+        x
+        for x in lines
+        if x.startswith('syndicate_http_request_duration_seconds_count{path="home"}')
+    ]
+    assert home and float(home[0].split()[-1]) >= 1

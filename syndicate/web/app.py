@@ -81,7 +81,7 @@ def app(
         site.clock = clock
     web = Starlette(
         routes=routes(),
-        middleware=[Middleware(guard.Guard, refuse=site.error_page)],
+        middleware=[Middleware(guard.Guard, refuse=site.error_page, observe=site.timings.observe)],
         exception_handlers={HTTPException: _http_error, Exception: _crash},
     )
     web.state.site = site

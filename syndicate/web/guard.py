@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
@@ -39,13 +40,18 @@ CSRF_FIELD = "csrf"
 
 
 class Guard:
-    """ASGI middleware: security headers on every response, and the request body cap."""
+    """ASGI middleware: security headers on every response, the body cap, request timings."""
 
     def __init__(
-        self, app: ASGIApp, refuse: Callable[[int], Response], max_body: int = MAX_BODY
+        self,
+        app: ASGIApp,
+        refuse: Callable[[int], Response],
+        observe: Callable[[str, float], None],
+        max_body: int = MAX_BODY,
     ) -> None:
         self.app = app
         self.refuse = refuse  # status -> our error page
+        self.observe = observe  # (path, seconds) -> None, for /metrics
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,12 +70,16 @@ class Guard:
                 raise HTTPException(413)
             return message
 
+        started = time.perf_counter()
+
         async def secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.observe(scope["path"], time.perf_counter() - started)
 
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body:

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from syndicate.errors import StoreError
+from syndicate.web.prometheus import Exposition, label
 from syndicate.web.site import Site
 
 # Meta keys the daemon writes (ISO 8601 times).
@@ -26,6 +27,8 @@ HEARTBEAT_MAX = timedelta(seconds=60)
 # A poll runs at least as often as the most frequent source's interval; allow three misses.
 POLL_MISSES = 3
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
+DELIVERY_STATUSES = ("pending", "claimed", "retry", "sent", "failed")
+QUEUED = ("pending", "claimed", "retry")
 
 
 def _site(request: Request) -> Site:
@@ -75,61 +78,74 @@ def healthz(request: Request) -> Response:
     )
 
 
-def _label(value: str) -> str:
-    # Prometheus label values escape backslash, double quote and newline.
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def _by(name: str, counts: dict[str, int]) -> list[tuple[str, float]]:
+    return [(f'{{{name}="{label(k)}"}}', float(v)) for k, v in sorted(counts.items())]
 
 
-class Exposition:
-    """Builds the text format: one HELP/TYPE header per metric, then its samples."""
+def _sources(out: Exposition, site: Site) -> None:
+    states = site.store.sources.all()
+    for name, kind, help, value in (
+        ("syndicate_source_polls_total", "counter", "Polls of each source.", "polls"),
+        ("syndicate_source_failures", "gauge", "Consecutive failed polls of a source.", "failures"),
+        ("syndicate_source_items", "gauge", "Items seen on each source.", "items"),
+    ):
+        counts = {s.id: int(getattr(s, value)) for s in states}
+        out.metric(name, kind, help, _by("source", counts))
+    now = site.clock()
+    ages = {
+        s.id: (now - s.last_success_at).total_seconds() if s.last_success_at else math.inf
+        for s in states
+    }
+    out.metric(
+        "syndicate_source_last_success_age_seconds",
+        "gauge",
+        "Seconds since each source last answered with something usable.",
+        [(f'{{source="{label(k)}"}}', v) for k, v in sorted(ages.items())],
+    )
+    out.metric(
+        "syndicate_items",
+        "gauge",
+        "Items seen on all sources.",
+        [("", float(sum(s.items for s in states)))],
+    )
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
 
-    def metric(self, name: str, kind: str, help: str, samples: list[tuple[str, float]]) -> None:
-        self.lines += [f"# HELP {name} {help}", f"# TYPE {name} {kind}"]
-        for labels, value in samples:
-            number = repr(float(value)) if not math.isinf(value) else "+Inf"
-            self.lines.append(f"{name}{labels} {number}")
-
-    def text(self) -> str:
-        return "\n".join(self.lines) + "\n"
-
-
-def _by(label: str, counts: dict[str, int]) -> list[tuple[str, float]]:
-    return [(f'{{{label}="{_label(k)}"}}', float(v)) for k, v in sorted(counts.items())]
+def _delivery(out: Exposition, site: Site) -> None:
+    counts = site.store.deliveries.counts()
+    statuses = {status: 0 for status in DELIVERY_STATUSES} | counts
+    out.metric(
+        "syndicate_messages",
+        "gauge",
+        "Digest messages in the delivery ledger, by status (sent, failed, ...).",
+        _by("status", statuses),
+    )
+    depth = sum(counts.get(status, 0) for status in QUEUED)
+    out.metric(
+        "syndicate_delivery_queue_depth",
+        "gauge",
+        "Messages waiting to be sent (pending, claimed or waiting to retry).",
+        [("", float(depth))],
+    )
+    subscribers = site.store.subscribers.all()
+    by_status: dict[str, int] = {}
+    for sub in subscribers:
+        by_status[sub.status] = by_status.get(sub.status, 0) + 1
+    out.metric("syndicate_subscribers", "gauge", "Subscribers by status.", _by("status", by_status))
 
 
 def exposition(site: Site) -> str:
-    """Every metric, read from the store now."""
+    """Every metric, read from the store now (request timings from this process)."""
     out = Exposition()
-    states = site.store.sources.all()
-    out.metric(
-        "syndicate_source_polls_total",
-        "counter",
-        "Polls of each source.",
-        _by("source", {s.id: s.polls for s in states}),
-    )
-    out.metric(
-        "syndicate_source_failures",
-        "gauge",
-        "Consecutive failed polls of each source.",
-        _by("source", {s.id: s.failures for s in states}),
-    )
-    out.metric(
-        "syndicate_source_items",
-        "gauge",
-        "Items seen on each source.",
-        _by("source", {s.id: s.items for s in states}),
-    )
+    _sources(out, site)
     out.metric("syndicate_briefs", "gauge", "Briefs stored.", [("", site.store.briefs.count())])
     published = site.store.feeds.states()
     out.metric(
-        "syndicate_feeds_published",
+        "syndicate_feed_published_seq",
         "gauge",
-        "Feed documents that have been published at least once.",
-        [("", float(len(published)))],
+        "The newest brief change each feed document was last published with.",
+        _by("feed", published),
     )
+    _delivery(out, site)
     now = site.clock()
     beat = _time(site.store.meta.get(HEARTBEAT_KEY))
     polled = _time(site.store.meta.get(LAST_POLL_KEY))
@@ -139,6 +155,7 @@ def exposition(site: Site) -> str:
     ):
         age = (now - when).total_seconds() if when else math.inf
         out.metric(name, "gauge", help, [("", age)])
+    site.timings.expose(out)
     return out.text()
 
 

@@ -20,6 +20,7 @@ from syndicate.config import Config
 from syndicate.model import AGENCIES, CADENCES, Subscriber
 from syndicate.store import Store
 from syndicate.web.files import Files
+from syndicate.web.prometheus import Timings
 
 # The stylesheet lives beside the web templates and is served from /static/.
 STATIC = Path(templating.__file__).parent / templating.TEMPLATES / "web"
@@ -61,6 +62,7 @@ class Site:
     transport: Any = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     files: Files = field(init=False)
+    timings: Timings = field(default_factory=Timings)
     static: Files = field(init=False)
 
     def __post_init__(self) -> None:
