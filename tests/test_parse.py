@@ -277,3 +277,15 @@ def test_relative_item_links_are_made_absolute() -> None:
         "Perma": "https://www.dhs.gov/news/2026/11/03/perma",
         "None": "",
     }
+
+
+def test_a_crash_inside_feedparser_is_a_parse_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedparser
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(feedparser, "parse", explode)
+    source = model.Source("x", "X", "CBP", "feed", "https://example.gov/feed")
+    with pytest.raises(ParseError, match=r"^parse: feedparser failed \(RecursionError: maximum"):
+        parse.items(b'<rss version="2.0"><channel/></rss>', source=source, url=source.url)

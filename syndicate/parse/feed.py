@@ -42,12 +42,17 @@ _KINDS = {"atom": "atom", "rss": "rss", "cdf": "rss"}
 
 def read(doc: str, *, source_id: str, url: str) -> Feed:
     """Parse one RSS or Atom document; refuse it when nothing usable comes out."""
-    result: Any = feedparser.parse(
-        io.BytesIO(guard.as_utf8_xml(doc)),
-        sanitize_html=False,
-        resolve_relative_uris=False,
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-    )
+    try:
+        result: Any = feedparser.parse(
+            io.BytesIO(guard.as_utf8_xml(doc)),
+            sanitize_html=False,
+            resolve_relative_uris=False,
+            response_headers={"content-type": "application/xml; charset=utf-8"},
+        )
+    except Exception as e:
+        # feedparser is fed whatever a server sent; if hostile input crashes it, that is a
+        # fact about the document, to be recorded against the source like any other.
+        raise ParseError(f"parse: feedparser failed ({type(e).__name__}: {e})"[:300]) from e
     version = str(result.get("version") or "")
     items = tuple(
         item for entry in result.entries if (item := _item(entry, source_id, url)) is not None
