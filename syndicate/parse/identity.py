@@ -9,13 +9,14 @@ Input is the items of one document (their guid, URL, title and date); output is 
    case-insensitively); Drupal's `148203 at https://www.fema.gov` has its URL part normalised;
    any other guid is kept as written.
 2. else the **normalised URL** (see `normalise_url`);
-3. else **title + date**: `title:YYYY-MM-DD <title, case-folded, spaces squashed>`.
+3. else **title + date**: `title:YYYY-MM-DD <title, case-folded, spaces squashed>` (the UTC
+   date, or `undated`).
 
 Items that are exact repeats (same guid, URL and title) are dropped, the first one kept, and
 so is any later item that still ends up with a key already taken (a feed that repeats a guid
-and a URL is announcing one release twice). Keys
-are plain strings; a URL key and a URL guid of the same release are the same key, so a feed
-that starts duplicating guids does not re-announce its permalink items.
+and a URL is announcing one release twice). Keys are plain strings; a URL key and a URL guid
+of the same release are the same key, so a feed that starts duplicating guids does not
+re-announce its permalink items.
 """
 
 from __future__ import annotations
