@@ -2,14 +2,16 @@
 
 `server(...)` gives a `uvicorn.Server` to start and stop inside an existing asyncio loop (the
 daemon awaits `server.serve()` and sets `server.should_exit`); it leaves signal handling to
-whoever owns the loop. `serve(...)` runs one to completion for `syndicate serve`, where
-uvicorn's own Ctrl-C / SIGTERM handling is what the operator expects.
+whoever owns the loop. `serve(...)` runs one to completion for `syndicate serve`, stopping
+gracefully on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Generator
 from typing import Any
 
@@ -69,8 +71,22 @@ async def serve(
     port: int | None = None,
     transport: Any = None,
 ) -> None:
-    """Serve until interrupted (SIGINT / SIGTERM end it cleanly)."""
-    await uvicorn.Server(_config(config, store, host, port, transport)).serve()
+    """Serve until SIGINT / SIGTERM, which end it cleanly (exit status 0, not a re-raise)."""
+    running = server(config, store, host=host, port=port, transport=transport)
+    loop = asyncio.get_running_loop()
+    handled = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            # A second Ctrl-C forces the exit (uvicorn's own rule in handle_exit).
+            loop.add_signal_handler(sig, running.handle_exit, sig, None)
+            handled.append(sig)
+        except (RuntimeError, ValueError):  # not the main thread: the caller owns signals
+            pass
+    try:
+        await running.serve()
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
 
 
 def bound_port(running: uvicorn.Server) -> int:
