@@ -18,7 +18,7 @@ LAYERS = {
     "text": 0,
     "config": 1,
     "templating": 1,
-    "codec": 0,
+    "codec": 1,
     "tokens": 1,
     "fetch": 2,
     "parse": 2,
