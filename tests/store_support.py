@@ -9,6 +9,7 @@ skipped, with the reason, only when the server cannot be reached.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -42,16 +43,46 @@ def postgres_problem() -> str | None:
     return None
 
 
+# Test databases are named <prefix>_<pid>_<random>, so one left behind by a killed run
+# (its teardown never ran) can be told from one a live run is using.
+NAMED = re.compile(r"^syn_[a-z_]+?_(\d+)_[0-9a-f]{12}$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep(conn: sa.Connection) -> None:
+    """Drop test databases whose run died: its process is gone and nobody is connected."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT datname FROM pg_database d WHERE datname LIKE 'syn\\_%' AND NOT EXISTS "
+            "(SELECT 1 FROM pg_stat_activity a WHERE a.datid = d.oid)"
+        )
+    ).scalars()
+    for name in rows:
+        match = NAMED.match(name)
+        if match and not _alive(int(match.group(1))):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
 @contextmanager
 def fresh_database(prefix: str = "syn_store") -> Iterator[str]:
     """A new, empty PostgreSQL database for the block; its URL. Dropped afterwards."""
     problem = postgres_problem()
     if problem:
         pytest.skip(problem)
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            _sweep(conn)
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         yield sa.make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
