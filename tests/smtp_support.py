@@ -31,6 +31,7 @@ class Received:
     sender: str
     recipients: tuple[str, ...]
     data: bytes
+    peer: str = ""  # the client's address and port: one per connection
 
     def parsed(self) -> EmailMessage:
         """The message parsed by the standard library."""
@@ -50,8 +51,9 @@ class _Handler:
             if self.replies:
                 return self.replies.popleft()
             data = envelope.original_content or envelope.content
+            peer = ":".join(str(p) for p in session.peer)
             self.messages.append(
-                Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(data))
+                Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(data), peer)
             )
         return "250 2.0.0 Ok: queued"
 

@@ -24,6 +24,7 @@ class Maildir:
 
     def _open(self) -> mailbox.Maildir:
         if self._box is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._box = mailbox.Maildir(self.path, create=True)
         return self._box
 
