@@ -262,6 +262,7 @@ class FeedsConfig(_Section):
     logo: Url | None = None
     hub: Url | None = None
     tag_authority: str = "syndicate.invalid,2026"
+    fsync: bool = True
 
 
 class DigestsConfig(_Section):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -381,3 +383,51 @@ def test_directory_lists_every_feed_with_autodiscovery() -> None:
         ("DHS Briefs: Maritime &amp; &lt;Ports&gt;", f"{SITE}/feeds/topic/maritime.atom"),
     ]
     assert f'href="{SITE}/feeds/topic/maritime.json"' in page
+
+
+def test_a_reader_never_sees_a_partial_file_during_100_replacements(tmp_path: Path) -> None:
+    path = tmp_path / "feeds" / "all.atom"
+    many = [replace(b, id=f"{b.id}-{n}") for n in range(20) for b in briefs()]
+    small, large = publish.atom(channel(), entries()[:1]), publish.atom(channel(), entries(many))
+    publish.write(path, small)
+    stop = threading.Event()
+    counts: list[int] = []
+    problems: list[str] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            data = path.read_bytes()
+            try:
+                counts.append(len(ET.fromstring(data).findall(f"{A}entry")))
+            except ET.ParseError as e:
+                problems.append(f"{len(data)} bytes: {e}")
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for n in range(100):
+            assert publish.write(path, large if n % 2 == 0 else small) is True
+    finally:
+        stop.set()
+        thread.join()
+    assert problems == []
+    assert set(counts) == {1, 60}
+    assert [p.name for p in path.parent.iterdir()] == ["all.atom"]  # no temp file left
+
+
+def test_an_identical_document_is_not_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "all.atom"
+    data = publish.atom(channel(), entries())
+    assert publish.write(path, data) is True
+    stamp = path.stat().st_mtime_ns
+    time.sleep(0.01)
+    assert publish.write(path, data) is False
+    assert path.stat().st_mtime_ns == stamp
+    assert oct(path.stat().st_mode & 0o777) == "0o644"
+
+
+def test_an_unwritable_directory_is_a_publish_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "feeds"
+    blocker.write_text("a file where the directory should be")
+    with pytest.raises(PublishError, match=r"^publish: cannot write"):
+        publish.write(blocker / "all.atom", b"<feed/>")

@@ -148,7 +148,7 @@ class _Run:
         return out
 
     def write(self, relative: str, data: bytes) -> bool:
-        if stage.write(self.root / relative, data):
+        if stage.write(self.root / relative, data, durable=self.config.feeds.fsync):
             self.written.append(relative)
             return True
         self.unchanged += 1

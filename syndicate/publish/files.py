@@ -21,12 +21,15 @@ def _same(path: Path, data: bytes) -> bool:
         if path.stat().st_size != len(data):
             return False
         return path.read_bytes() == data
-    except FileNotFoundError:
+    except OSError:  # missing or unreadable: write it (and report a real problem there)
         return False
 
 
-def write(path: Path, data: bytes) -> bool:
-    """Replace `path` with `data` atomically; False (and no write) when already identical."""
+def write(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Replace `path` with `data` atomically; False (and no write) when already identical.
+
+    `durable` fsyncs the data and the directory, so the new file survives a crash; without
+    it the replacement is still atomic for readers."""
     if _same(path, data):
         return False
     try:
@@ -36,14 +39,16 @@ def write(path: Path, data: bytes) -> bool:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
+                if durable:
+                    os.fsync(f.fileno())
             os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read the feed
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        _sync_dir(path.parent)
+        if durable:
+            _sync_dir(path.parent)
     except OSError as e:
         raise PublishError(f"publish: cannot write {path}: {e.strerror or e}") from e
     return True

@@ -158,13 +158,15 @@ class Feeds:
         names = sorted(set(feeds))
         with self.store.begin() as conn:
             known = set(conn.execute(select(fs.c.feed).where(fs.c.feed.in_(names))).scalars())
-            for name in names:
-                if name in known:
-                    conn.execute(
-                        fs.update().where(fs.c.feed == name).values(seq=seq, published_at=when)
-                    )
-                else:
-                    conn.execute(fs.insert().values(feed=name, seq=seq, published_at=when))
+            if known:
+                conn.execute(
+                    fs.update().where(fs.c.feed.in_(known)).values(seq=seq, published_at=when)
+                )
+            missing = [n for n in names if n not in known]
+            if missing:
+                conn.execute(
+                    fs.insert(), [{"feed": n, "seq": seq, "published_at": when} for n in missing]
+                )
 
     def pending_pings(self) -> list[str]:
         """Feed URLs whose WebSub notification has not reached the hub yet."""
