@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_DEFINITION = re.compile(r"((?:[\w.’'&-]+\s+){1,12})\((?P<abbr>[A-Z][A-Za-z&]{1,9})\)")
+_DEFINITION = re.compile(r"\s\((?P<abbr>[A-Z][A-Za-z&]{1,9})\)")
 _MINOR = {"of", "and", "for", "the", "on", "in", "to", "&", "de"}
 
 
@@ -50,7 +50,9 @@ def defined(text: str) -> dict[str, str]:
         abbr = m.group("abbr")
         if abbr in out:
             continue
-        long = _long_form(m.group(1).split(), abbr)
+        # The twelve words before the parenthesis are enough for any long form.
+        before = text[max(0, m.start() - 200) : m.start()].split()[-12:]
+        long = _long_form(before, abbr)
         if long:
             out[abbr] = long
     return out

@@ -59,6 +59,7 @@ _STOP = _MINOR | {
     "which", "all", "more", "than", "said", "into", "other", "both", "can", "may", "new",
 }  # fmt: skip
 
+SALIENT_WORDS = 600
 LEAD_MAX, PARAS_MAX, BULLETS_MAX, BACKGROUND_MAX, NEXT_MAX, LINKS_MAX = 4, 3, 8, 3, 2, 8
 
 
@@ -88,7 +89,8 @@ def _heading(text: str | None) -> str | None:
 
 def _salient(body: str) -> str | None:
     """The commonest two- or three-word phrase written in lower case, as a heading."""
-    words = re.findall(r"[A-Za-z][A-Za-z’'-]*", body)
+    # The opening of a release says what it is about; a long advisory's tail does not.
+    words = re.findall(r"[A-Za-z][A-Za-z’'-]*", body)[:SALIENT_WORDS]
     counts: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], int] = {}
     common: set[tuple[str, ...]] = set()  # written in lower case at least once: not a name

@@ -37,7 +37,7 @@ def split(text: str) -> list[str]:
             at = cursor
         end = at + len(piece)
         cursor = end
-        if spans and (_LOWER_START.match(piece) or text[: spans[-1][1]].endswith(_URL_HEADS)):
+        if spans and (_LOWER_START.match(piece) or text.endswith(_URL_HEADS, 0, spans[-1][1])):
             spans[-1][1] = end  # joined as written, keeping the text between them
         else:
             spans.append([at, end])

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 MAX_TOPICS = 4
 _MIN_SCORE = 2
 _TITLE_WEIGHT = 3
 
 
-def _hits(keyword: str, text: str) -> int:
-    return len(re.findall(rf"(?<![\w-]){re.escape(keyword)}", text, re.I))
+@lru_cache(maxsize=256)
+def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True) if k)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})", re.I)
 
 
 def classify(title: str, text: str, taxonomy: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
     """The topics of a release, best first (ties by name), at most MAX_TOPICS."""
     scored: list[tuple[int, str]] = []
     for topic, keywords in taxonomy.items():
-        score = sum(_TITLE_WEIGHT * _hits(k, title) + _hits(k, text) for k in keywords if k)
+        if not any(keywords):
+            continue
+        pattern = _pattern(tuple(keywords))
+        score = _TITLE_WEIGHT * len(pattern.findall(title)) + len(pattern.findall(text))
         if score >= _MIN_SCORE:
             scored.append((-score, topic))
     return tuple(topic for _, topic in sorted(scored)[:MAX_TOPICS])
