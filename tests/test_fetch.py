@@ -310,3 +310,18 @@ def test_connection_is_kept_alive_across_statuses(http_server: Server) -> None:
     run(go())
     assert len(http_server.log) == 4
     assert http_server.connections == 1
+
+
+def test_politeness_is_per_host_not_per_port(http_server: Server) -> None:
+    http_server.route("/slow", body=FEED, delay=0.3)
+    with Server() as other:
+        other.route("/slow", body=FEED, delay=0.3)
+
+        async def go() -> None:
+            async with fetcher(host_spacing=0.2) as f:
+                await asyncio.gather(f.get(http_server.url("/slow")), f.get(other.url("/slow")))
+
+        run(go())
+        first, second = sorted([http_server.log[0], other.log[0]], key=lambda e: e.started)
+    assert first.finished is not None
+    assert second.started >= first.finished + 0.19

@@ -4,13 +4,14 @@ Input: an absolute http(s) URL, the validators remembered from the last fetch, a
 header. Output: a `Fetched` (200 with the decoded body, or 304 with none), or a `FetchError`
 (`Throttled`, `TooLarge`, `Deadline`) whose message starts with `fetch:`.
 
-Politeness (DESIGN.md, "A good citizen"): one request at a time per origin, at least
+Politeness (DESIGN.md, "A good citizen"): one request at a time per host, at least
 `host_spacing` seconds (or the robots.txt Crawl-delay, if larger) between the end of one
-request and the start of the next, robots.txt consulted, an origin that sent Retry-After
+request and the start of the next, robots.txt consulted (per origin, RFC 9309), a host
+that sent Retry-After
 left alone until then. Limits: connect and read timeouts, a total deadline per response,
 and a cap on decoded bytes.
 
-One httpx client per origin: every request to an origin is serialised anyway, so each
+One httpx client per host: every request to a host is serialised anyway, so each
 client needs one keep-alive connection, and small pools avoid the shared pool's slowdown
 under concurrency (encode/httpx#3215; figures in bench/poll.py).
 """
@@ -51,14 +52,13 @@ def _utcnow() -> datetime:
 
 
 @dataclass
-class _Origin:
-    """What we remember about one scheme://host:port."""
+class _Host:
+    """What we remember about one host name (all its schemes and ports)."""
 
     client: httpx.AsyncClient
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last: float | None = None  # monotonic time the previous request ended
-    rules: robots.Rules | None = None
-    rules_until: float = 0.0
+    rules: dict[str, tuple[robots.Rules, float]] = field(default_factory=dict)  # per origin
     not_before: datetime | None = None  # from a Retry-After
 
 
@@ -102,7 +102,7 @@ class Fetcher:
         self._timeout = httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=read_timeout, pool=None
         )
-        self._origins: dict[str, _Origin] = {}
+        self._hosts: dict[str, _Host] = {}
         self._ssl: ssl.SSLContext | None = None
 
     @classmethod
@@ -130,8 +130,8 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close every connection."""
-        origins, self._origins = self._origins, {}
-        await asyncio.gather(*(o.client.aclose() for o in origins.values()))
+        hosts, self._hosts = self._hosts, {}
+        await asyncio.gather(*(h.client.aclose() for h in hosts.values()))
 
     # -- the public verbs --------------------------------------------------------------------
 
@@ -174,32 +174,34 @@ class Fetcher:
     async def _exchange(
         self, method: str, url: str, headers: dict[str, str], data: dict[str, str] | None = None
     ) -> _Reply:
-        """One request under the origin's lock, spacing, robots rules and deadline."""
+        """One request under the host's lock, spacing, robots rules and deadline."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"fetch: not an http(s) URL: {url!r}")
-        key = f"{parts.scheme}://{parts.netloc.lower()}"
-        origin = self._origin(key)
-        async with origin.lock:
-            self._check_throttle(key, origin)
+        name = parts.hostname  # lower-cased, without port or user info
+        port = f":{parts.port}" if parts.port else ""
+        origin = f"{parts.scheme}://{f'[{name}]' if ':' in name else name}{port}"
+        host = self._host(name)
+        async with host.lock:
+            self._check_throttle(name, host)
             delay = self.host_spacing
             if self.respect_robots:
-                rules = await self._robots(key, origin)
+                rules = await self._robots(origin, host)
                 if not rules.allowed(url):
                     why = f" ({rules.unreachable})" if rules.unreachable else ""
-                    raise FetchError(f"fetch: robots.txt of {key} disallows {url}{why}")
+                    raise FetchError(f"fetch: robots.txt of {origin} disallows {url}{why}")
                 delay = max(delay, rules.crawl_delay)
-            await self._space(origin, delay)
+            await self._space(host, delay)
             try:
-                reply = await self._send(origin, method, url, headers, data)
+                reply = await self._send(host, method, url, headers, data)
             finally:
-                origin.last = self._monotonic()
-        self._check_status(key, origin, reply)
+                host.last = self._monotonic()
+        self._check_status(host, reply)
         return reply
 
     async def _send(
         self,
-        origin: _Origin,
+        host: _Host,
         method: str,
         url: str,
         headers: dict[str, str],
@@ -211,8 +213,8 @@ class Fetcher:
         cap = self.max_bytes if max_bytes is None else max_bytes
         try:
             async with asyncio.timeout(self.deadline):
-                request = origin.client.build_request(method, url, headers=headers, data=data)
-                response = await origin.client.send(request, stream=True, follow_redirects=follow)
+                request = host.client.build_request(method, url, headers=headers, data=data)
+                response = await host.client.send(request, stream=True, follow_redirects=follow)
                 try:
                     length = response.headers.get("content-length", "")
                     encoded = response.headers.get("content-encoding")
@@ -240,11 +242,11 @@ class Fetcher:
 
     # -- politeness --------------------------------------------------------------------------
 
-    def _origin(self, key: str) -> _Origin:
-        origin = self._origins.get(key)
-        if origin is None:
-            origin = self._origins[key] = _Origin(self._client())
-        return origin
+    def _host(self, name: str) -> _Host:
+        host = self._hosts.get(name)
+        if host is None:
+            host = self._hosts[name] = _Host(self._client())
+        return host
 
     def _client(self) -> httpx.AsyncClient:
         if self._ssl is None and self._transport is None:
@@ -252,7 +254,7 @@ class Fetcher:
         return httpx.AsyncClient(
             headers={"User-Agent": self.user_agent, "Accept-Encoding": body.ACCEPT_ENCODING},
             timeout=self._timeout,
-            # Requests to one origin are serialised, so one connection is all a client needs.
+            # Requests to one host are serialised, so one connection is all a client needs.
             limits=httpx.Limits(max_connections=2, max_keepalive_connections=1),
             max_redirects=5,  # only used for robots.txt (RFC 9309 section 2.3.1.2)
             transport=self._transport,
@@ -260,52 +262,48 @@ class Fetcher:
             trust_env=False,
         )
 
-    async def _space(self, origin: _Origin, delay: float) -> None:
-        if origin.last is not None:
-            wait = origin.last + delay - self._monotonic()
+    async def _space(self, host: _Host, delay: float) -> None:
+        if host.last is not None:
+            wait = host.last + delay - self._monotonic()
             if wait > 0:
                 await self._sleep(wait)
 
-    async def _robots(self, key: str, origin: _Origin) -> robots.Rules:
-        """The origin's robots.txt rules, fetched at most once per TTL (under its lock)."""
-        now = self._monotonic()
-        if origin.rules is not None and now < origin.rules_until:
-            return origin.rules
-        await self._space(origin, self.host_spacing)
-        url = f"{key}/robots.txt"
+    async def _robots(self, origin: str, host: _Host) -> robots.Rules:
+        """The origin's robots.txt rules, fetched at most once per TTL (under the host lock)."""
+        cached = host.rules.get(origin)
+        if cached is not None and self._monotonic() < cached[1]:
+            return cached[0]
+        await self._space(host, self.host_spacing)
+        url = f"{origin}/robots.txt"
         try:
+            accept = {"Accept": "text/plain"}
             reply = await self._send(
-                origin,
-                "GET",
-                url,
-                {"Accept": "text/plain"},
-                follow=True,
-                max_bytes=robots.MAX_BYTES,
+                host, "GET", url, accept, follow=True, max_bytes=robots.MAX_BYTES
             )
             rules = robots.rules(reply.status, reply.body, self.user_agent)
         except FetchError as e:
             rules = robots.rules(None, b"", self.user_agent, str(e).removeprefix("fetch: "))
         finally:
-            origin.last = self._monotonic()
+            host.last = self._monotonic()
         ttl = robots.UNREACHABLE_TTL if rules.unreachable else robots.TTL
-        origin.rules, origin.rules_until = rules, self._monotonic() + ttl
+        host.rules[origin] = (rules, self._monotonic() + ttl)
         return rules
 
-    def _check_throttle(self, key: str, origin: _Origin) -> None:
-        if origin.not_before is None:
+    def _check_throttle(self, name: str, host: _Host) -> None:
+        if host.not_before is None:
             return
-        if self._clock() < origin.not_before:
-            when = origin.not_before.isoformat(timespec="seconds")
-            raise Throttled(f"fetch: {key} asked us to wait until {when}", 429, origin.not_before)
-        origin.not_before = None
+        if self._clock() < host.not_before:
+            when = host.not_before.isoformat(timespec="seconds")
+            raise Throttled(f"fetch: {name} asked us to wait until {when}", 429, host.not_before)
+        host.not_before = None
 
-    def _check_status(self, key: str, origin: _Origin, reply: _Reply) -> None:
+    def _check_status(self, host: _Host, reply: _Reply) -> None:
         status = reply.status
         if status < 400 and (status < 300 or status in REDIRECTS or status == 304):
             return
         after = retry_at(reply.headers.get("retry-after"), self._clock())
         if status == 429 or (status == 503 and after is not None):
-            origin.not_before = after
+            host.not_before = after
             when = f" until {after.isoformat(timespec='seconds')}" if after else ""
             raise Throttled(f"fetch: {status} from {reply.url}: asked to wait{when}", status, after)
         if status == 410:
