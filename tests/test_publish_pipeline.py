@@ -17,7 +17,7 @@ import feedparser
 import pytest
 from server import Server
 from store_support import make_brief
-from test_publish_documents import FH, strict_atom
+from test_publish_documents import FH, _active, _html_fields, hostile, strict_atom
 
 from syndicate import config as config_module
 from syndicate import store as stores
@@ -334,3 +334,18 @@ def test_a_polling_reader_never_sees_a_partial_document(
         thread.join()
     assert problems == []
     assert len(reads) > 25 and reads[-1] == 5
+
+
+def test_a_script_payload_in_a_source_never_reaches_a_feed(store: Store, tmp_path: Path) -> None:
+    cfg = make_config(tmp_path)
+    put(store, hostile())
+    publish(store, cfg, now=datetime(2026, 11, 12, 19, 0, tzinfo=UTC))
+    for fmt in ("atom", "rss", "json"):
+        data = (cfg.feeds_dir / f"all.{fmt}").read_bytes()
+        fields = _html_fields(fmt, data)
+        assert fields and all(_active(f) == [] for f in fields), fmt
+        # The payload survives only as visible text (the brief quotes its source): no element,
+        # handler or URL in any field a reader renders as HTML can run it.
+    entry = strict_atom((cfg.feeds_dir / "all.atom").read_bytes()).find(f"{A}entry")
+    assert entry is not None
+    assert entry.findtext(f"{A}title") == hostile().title  # shown as text, never as markup

@@ -15,7 +15,6 @@ its own briefs is edited, which rewrites just that month.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from syndicate import __version__
 from syndicate import publish as stage
+from syndicate.brief import render as render_brief
 from syndicate.config import Config
 from syndicate.model import AGENCIES, Brief
 from syndicate.store import Store
@@ -44,6 +44,9 @@ class PublishSummary:
     unchanged: int = 0  # documents rendered but identical to the file, so left alone
     pinged: tuple[str, ...] = ()  # feed URLs the WebSub hub accepted
     pending: tuple[str, ...] = ()  # feed URLs the hub did not take; retried next publish
+
+    def __str__(self) -> str:
+        return self.line()
 
     def line(self) -> str:
         """One line for the operator."""
@@ -89,24 +92,9 @@ def _bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def stand_in_html(brief: Brief) -> str:
-    """A plain HTML rendering, used until the brief stage's renderer is wired in."""
-    e = html.escape
-    parts = [f"<p>{e(s)}</p>" for s in brief.summary]
-    for section in brief.sections:
-        parts.append(f"<h2>{e(section.heading)}</h2>")
-        parts += [f"<p>{e(p)}</p>" for p in section.paragraphs]
-        if section.bullets:
-            parts.append("<ul>" + "".join(f"<li>{e(b)}</li>" for b in section.bullets) + "</ul>")
-    for q in brief.quotes:
-        who = f"<footer>{e(q.speaker)}</footer>" if q.speaker else ""
-        parts.append(f"<blockquote><p>{e(q.text)}</p>{who}</blockquote>")
-    sources = ", ".join(f'<a href="{e(s.url)}">{e(s.name)}</a>' for s in brief.sources)
-    if sources:
-        parts.append(f"<p>{e(brief.attribution.sources_label)}: {sources}.</p>")
-    if brief.attribution.prepared_by:
-        parts.append(f"<p>{e(brief.attribution.prepared_by)}</p>")
-    return "\n".join(parts)
+def brief_html(brief: Brief) -> str:
+    """The brief's HTML rendering (the publish stage sanitises it again)."""
+    return render_brief(brief, "html")
 
 
 @dataclass
@@ -249,7 +237,7 @@ def publish(
     run = _Run(
         store=store,
         config=config,
-        render=render or stand_in_html,
+        render=render or brief_html,
         links=stage.Links(config.service.base_url),
         root=config.feeds_dir,
     )
