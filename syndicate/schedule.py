@@ -15,6 +15,7 @@ and the delivery ledger is crash-safe, so abandoning after that is safe) and exi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -43,8 +44,15 @@ RETRY_TICK = 30.0
 PUBLISH_CATCHUP = 600.0
 STANDBY_WAIT = 2.0
 STOP_GRACE = 20.0  # seconds the job in hand may take to finish after SIGTERM
-_DAYS = {"monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu",
-         "friday": "fri", "saturday": "sat", "sunday": "sun"}
+_DAYS = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
 
 
 class Daemon:
@@ -74,7 +82,7 @@ class Daemon:
         logs.event("daemon.stopping", running=len(self.running))
         scheduler.shutdown(wait=False)
         if self.running:
-            done, pending = await asyncio.wait(set(self.running), timeout=STOP_GRACE)
+            _, pending = await asyncio.wait(set(self.running), timeout=STOP_GRACE)
             for task in pending:
                 task.cancel()
             if pending:
@@ -101,10 +109,8 @@ class Daemon:
             )
         logs.event("daemon.standby", owner=self.owner, reason="another daemon holds the lock")
         while not self.stopping.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stopping.wait(), STANDBY_WAIT)
-            except TimeoutError:
-                pass
             if self.store.meta.acquire_lock(LOCK, self.owner):
                 logs.event("daemon.takeover", owner=self.owner)
                 return True
@@ -118,24 +124,49 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         )
         now = datetime.now(UTC)
-        s.add_job(self._job("poll", self._poll), IntervalTrigger(seconds=POLL_TICK),
-                  id="poll", next_run_time=now)
-        s.add_job(self._job("heartbeat", self._heartbeat), IntervalTrigger(seconds=HEARTBEAT),
-                  id="heartbeat", next_run_time=now)
-        s.add_job(self._job("publish", self._thread(lambda: feeds.publish(self.store,
-                                                                          self.config))),
-                  IntervalTrigger(seconds=PUBLISH_CATCHUP), id="publish", next_run_time=now)
-        s.add_job(self._job("digest.daily", self._thread(lambda: self._digest("daily"))),
-                  CronTrigger(hour=d.daily_at.hour, minute=d.daily_at.minute, timezone=zone),
-                  id="digest-daily")
-        s.add_job(self._job("digest.weekly", self._thread(lambda: self._digest("weekly"))),
-                  CronTrigger(day_of_week=_DAYS[d.weekly_day], hour=d.weekly_at.hour,
-                              minute=d.weekly_at.minute, timezone=zone), id="digest-weekly")
-        s.add_job(self._job("deliver.retry", self._thread(lambda: mail.retry(self.store,
-                                                                              self.config))),
-                  IntervalTrigger(seconds=RETRY_TICK), id="retry")
-        s.add_job(self._job("housekeeping", self._thread(self._housekeeping)),
-                  CronTrigger(hour=3, minute=17, timezone=zone), id="housekeeping")
+        s.add_job(
+            self._job("poll", self._poll),
+            IntervalTrigger(seconds=POLL_TICK),
+            id="poll",
+            next_run_time=now,
+        )
+        s.add_job(
+            self._job("heartbeat", self._heartbeat),
+            IntervalTrigger(seconds=HEARTBEAT),
+            id="heartbeat",
+            next_run_time=now,
+        )
+        s.add_job(
+            self._job("publish", self._thread(lambda: feeds.publish(self.store, self.config))),
+            IntervalTrigger(seconds=PUBLISH_CATCHUP),
+            id="publish",
+            next_run_time=now,
+        )
+        s.add_job(
+            self._job("digest.daily", self._thread(lambda: self._digest("daily"))),
+            CronTrigger(hour=d.daily_at.hour, minute=d.daily_at.minute, timezone=zone),
+            id="digest-daily",
+        )
+        s.add_job(
+            self._job("digest.weekly", self._thread(lambda: self._digest("weekly"))),
+            CronTrigger(
+                day_of_week=_DAYS[d.weekly_day],
+                hour=d.weekly_at.hour,
+                minute=d.weekly_at.minute,
+                timezone=zone,
+            ),
+            id="digest-weekly",
+        )
+        s.add_job(
+            self._job("deliver.retry", self._thread(lambda: mail.retry(self.store, self.config))),
+            IntervalTrigger(seconds=RETRY_TICK),
+            id="retry",
+        )
+        s.add_job(
+            self._job("housekeeping", self._thread(self._housekeeping)),
+            CronTrigger(hour=3, minute=17, timezone=zone),
+            id="housekeeping",
+        )
         return s
 
     def _job(self, name: str, fn: Callable[[], Awaitable[object]]) -> Callable[[], Any]:
@@ -149,8 +180,11 @@ class Daemon:
             try:
                 result = await fn()
                 if name != "heartbeat":
-                    logs.event(f"{name}.done", duration=round(time.monotonic() - t0, 3),
-                               counts=result if result not in (None, {}) else None)
+                    logs.event(
+                        f"{name}.done",
+                        duration=round(time.monotonic() - t0, 3),
+                        counts=result if result not in (None, {}) else None,
+                    )
             except asyncio.CancelledError:
                 logs.warning(f"{name}.abandoned", reason="shutdown")
                 raise
@@ -173,13 +207,22 @@ class Daemon:
         if not summary.results:
             return None
         for r in summary.results:
-            logs.event("poll.source", source=r.source_id, outcome=r.outcome, new=r.new,
-                       updated=r.updated, failed=r.failed, rejected=r.rejected,
-                       error=r.error, duration=round(r.duration, 3))
+            logs.event(
+                "poll.source",
+                source=r.source_id,
+                outcome=r.outcome,
+                new=r.new,
+                updated=r.updated,
+                failed=r.failed,
+                rejected=r.rejected,
+                error=r.error,
+                duration=round(r.duration, 3),
+            )
         if summary.changed:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(
-                self.threads, lambda: after_poll(self.config, self.store, summary))
+                self.threads, lambda: after_poll(self.config, self.store, summary)
+            )
         return summary.totals()
 
     async def _heartbeat(self) -> None:

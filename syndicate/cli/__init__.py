@@ -14,11 +14,23 @@ import sys
 from collections.abc import Sequence
 
 from syndicate import __version__
-from syndicate.cli import brief, check, digest, inspect, publish, serve, subscribers
+from syndicate.cli import (
+    brief,
+    check,
+    demo,
+    digest,
+    inspect,
+    poll,
+    publish,
+    run,
+    serve,
+    sources,
+    subscribers,
+)
 from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
-COMMANDS = (check, inspect, brief, publish, subscribers, digest, serve)
+COMMANDS = (check, run, poll, sources, inspect, brief, publish, subscribers, digest, serve, demo)
 
 
 def parser() -> argparse.ArgumentParser:

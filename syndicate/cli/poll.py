@@ -21,11 +21,19 @@ from syndicate.pipeline.poll import PollSummary, SourceResult, poll
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("poll", help="poll due sources (or the named ones) once")
-    p.add_argument("--source", action="append", default=[], metavar="ID",
-                   help="poll this source whether due or not (repeatable)")
+    p.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="poll this source whether due or not (repeatable)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("--no-publish", action="store_true",
-                   help="do not publish feeds or send immediate digests afterwards")
+    p.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="do not publish feeds or send immediate digests afterwards",
+    )
     p.set_defaults(func=run)
 
 
@@ -39,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
                 def progress(r: SourceResult) -> None:
                     status.update(f"polled {r.source_id}: {r.outcome}")
 
-                summary = asyncio.run(poll(config, store, source_ids=args.source,
-                                           progress=progress))
+                summary = asyncio.run(
+                    poll(config, store, source_ids=args.source, progress=progress)
+                )
         else:
             summary = asyncio.run(poll(config, store, source_ids=args.source))
         followups = {} if args.no_publish else after_poll(config, store, summary)
@@ -62,9 +71,16 @@ def as_json(summary: PollSummary) -> dict[str, object]:
         "totals": summary.totals(),
         "sources": [
             {
-                "id": r.source_id, "outcome": r.outcome, "new": r.new, "updated": r.updated,
-                "unchanged": r.unchanged, "rejected": r.rejected, "failed": r.failed,
-                "error": r.error, "notes": r.notes, "duration": round(r.duration, 3),
+                "id": r.source_id,
+                "outcome": r.outcome,
+                "new": r.new,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "rejected": r.rejected,
+                "failed": r.failed,
+                "error": r.error,
+                "notes": r.notes,
+                "duration": round(r.duration, 3),
                 "next_poll_at": r.next_poll_at.isoformat() if r.next_poll_at else None,
             }
             for r in summary.results
@@ -77,11 +93,18 @@ def print_table(summary: PollSummary) -> None:
         print("poll: no source is due")
         return
     table = Table(title="poll", title_justify="left")
-    for col in ("source", "result", "new", "updated", "unchanged", "rejected", "failed",
-                "reason"):
+    for col in ("source", "result", "new", "updated", "unchanged", "rejected", "failed", "reason"):
         table.add_column(col)
     for r in summary.results:
         reason = r.error or "; ".join(r.notes[:2])
-        table.add_row(r.source_id, r.outcome, str(r.new), str(r.updated), str(r.unchanged),
-                      str(r.rejected), str(r.failed), reason)
+        table.add_row(
+            r.source_id,
+            r.outcome,
+            str(r.new),
+            str(r.updated),
+            str(r.unchanged),
+            str(r.rejected),
+            str(r.failed),
+            reason,
+        )
     Console(file=sys.stdout, width=160).print(table)

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,33 +34,34 @@ def run(args: argparse.Namespace) -> int:
         states = {s.id: s for s in store.sources.all()}
     finally:
         store.close()
-    rows = []
+    rows: list[dict[str, object]] = []
     for src in config.sources:
         st = states.get(src.id)
-        rows.append({
-            "id": src.id, "agency": src.agency, "kind": src.kind, "enabled": src.enabled,
-            "url": src.url,
-            "last_poll": st.last_poll_at if st else None,
-            "last_success": st.last_success_at if st else None,
-            "items": st.items if st else 0,
-            "failures": st.failures if st else 0,
-            "last_error": (st.last_error or st.held_reason) if st else None,
-            "next_poll": st.next_poll_at if st else None,
-        })
+        rows.append(
+            {
+                "id": src.id,
+                "agency": src.agency,
+                "kind": src.kind,
+                "enabled": src.enabled,
+                "url": src.url,
+                "last_poll": _when(st.last_poll_at) if st else "-",
+                "last_success": _when(st.last_success_at) if st else "-",
+                "items": st.items if st else 0,
+                "failures": st.failures if st else 0,
+                "last_error": (st.last_error or st.held_reason or "") if st else "",
+                "next_poll": _when(st.next_poll_at) if st and st.next_poll_at else "now",
+            }
+        )
     if args.json:
-        print(json.dumps([{k: (v.isoformat() if isinstance(v, datetime) else v)
-                           for k, v in r.items()} for r in rows], indent=2))
+        print(json.dumps(rows, indent=2))
         return 0
     table = Table(title="sources", title_justify="left")
-    for col in ("source", "kind", "last poll", "last success", "items", "failures",
-                "last error", "next poll"):
+    columns = ("last_poll", "last_success", "items", "failures", "last_error", "next_poll")
+    for col in ("source", "kind", *(c.replace("_", " ") for c in columns)):
         table.add_column(col)
     for r in rows:
         name = str(r["id"]) + ("" if r["enabled"] else " (disabled)")
-        table.add_row(name, str(r["kind"]), _when(r["last_poll"]),  # type: ignore[arg-type]
-                      _when(r["last_success"]), str(r["items"]),  # type: ignore[arg-type]
-                      str(r["failures"]), str(r["last_error"] or ""),
-                      "now" if r["next_poll"] is None else _when(r["next_poll"]))  # type: ignore[arg-type]
+        table.add_row(name, str(r["kind"]), *(str(r[c]) for c in columns))
     Console(file=sys.stdout, width=200).print(table)
     return 0
 

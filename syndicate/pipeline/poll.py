@@ -20,12 +20,12 @@ from syndicate.config import Config
 from syndicate.errors import BriefError, ExtractError, FetchError, ParseError, Throttled
 from syndicate.model import Article, Brief, Item, Source, SourceRef
 from syndicate.store import Store
+from syndicate.store.sources import RELEASED
 
 Outcome = Literal["ok", "not-modified", "failed", "held", "disabled"]
 # Statuses for which the page's own text is gone for good or refused to us: the feed's text
 # is the best we will get (USCIS answers 403 to scripts while its feed works).
 _FALLBACK_STATUSES = {401, 403, 404, 410, 451}
-PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 
 
 @dataclass
@@ -142,8 +142,11 @@ class Poller:
         except FetchError as e:
             retry_at = e.retry_at if isinstance(e, Throttled) else None
             nxt = fetch.next_poll(
-                now, source.interval, failures=failures + 1,
-                max_backoff=self.config.fetch.max_backoff, not_before=retry_at,
+                now,
+                source.interval,
+                failures=failures + 1,
+                max_backoff=self.config.fetch.max_backoff,
+                not_before=retry_at,
             )
             self.store.sources.record_failure(
                 source.id, url=url, now=now, error=str(e), status=e.status, next_poll_at=nxt
@@ -154,7 +157,9 @@ class Poller:
 
         if fetched.not_modified:
             nxt = fetch.next_poll(
-                now, source.interval, max_backoff=self.config.fetch.max_backoff,
+                now,
+                source.interval,
+                max_backoff=self.config.fetch.max_backoff,
                 not_before=fetched.next_after,
             )
             self.store.sources.record_not_modified(source.id, now=now, next_poll_at=nxt)
@@ -163,31 +168,50 @@ class Poller:
             return result
 
         try:
-            parsed = parse.items(
-                fetched.body, source=source, url=fetched.final_url,
+            # feedparser is slow on big hostile documents: keep the event loop free.
+            parsed = await asyncio.to_thread(
+                parse.items,
+                fetched.body,
+                source=source,
+                url=fetched.final_url,
                 content_type=fetched.header("content-type"),
             )
         except ParseError as e:
             nxt = fetch.next_poll(
-                now, source.interval, failures=failures + 1,
+                now,
+                source.interval,
+                failures=failures + 1,
                 max_backoff=self.config.fetch.max_backoff,
             )
             self.store.sources.record_failure(
-                source.id, url=url, now=now, error=str(e), status=fetched.status,
+                source.id,
+                url=url,
+                now=now,
+                error=str(e),
+                status=fetched.status,
                 next_poll_at=nxt,
             )
             result.outcome, result.error, result.next_poll_at = "failed", str(e), nxt
             result.duration = time.monotonic() - t0
             return result
 
-        await self._items(source, state is None or state.polls == 0, parsed.items, result)
+        first = state is None or state.last_success_at is None
+        await self._items(source, first, parsed.items, result)
         nxt = fetch.next_poll(
-            now, source.interval, max_backoff=self.config.fetch.max_backoff,
-            ttl_minutes=parsed.ttl_minutes, not_before=fetched.next_after,
+            now,
+            source.interval,
+            max_backoff=self.config.fetch.max_backoff,
+            ttl_minutes=parsed.ttl_minutes,
+            not_before=fetched.next_after,
         )
         self.store.sources.record_success(
-            source.id, url=url, now=now, validators=fetched.validators, next_poll_at=nxt,
-            status=fetched.status, moved_to=fetched.permanent_url,
+            source.id,
+            url=url,
+            now=now,
+            validators=fetched.validators,
+            next_poll_at=nxt,
+            status=fetched.status,
+            moved_to=fetched.permanent_url,
         )
         result.next_poll_at = nxt
         result.duration = time.monotonic() - t0
@@ -212,10 +236,15 @@ class Poller:
                 result.unchanged += 1
         if first_poll:
             # The first poll of a source takes the latest N, not the whole archive.
-            skipped = len([i for i in fresh if i.key not in known]) - source.first_poll_items
-            if skipped > 0:
-                result.notes.append(f"first poll: kept the latest {source.first_poll_items}")
-                fresh = fresh[-source.first_poll_items:]
+            keep = source.first_poll_items
+            if len(fresh) > keep:
+                result.notes.append(f"first poll: briefed the latest {keep} of {len(fresh)}")
+                older, fresh = fresh[:-keep], fresh[-keep:]
+                now = self.clock()
+                for item in older:  # seen, so they are neither new nor a flood later
+                    self.store.items.save(
+                        item, now=now, status="new", fingerprint=fingerprint(item)
+                    )
         else:
             brand_new = [i for i in fresh if i.key not in known]
             ratio = self.config.fetch.flood_ratio
@@ -226,16 +255,14 @@ class Poller:
                     f"release {source.id}`"
                 )
                 state = self.store.sources.state(source.id)
-                if not (state and state.held_reason == "released"):
+                if not (state and state.held_reason == RELEASED):
                     self.store.sources.hold(source.id, reason)
                     result.outcome, result.error = "held", reason
                     fresh = [i for i in fresh if i.key in known]
         for item in fresh:  # oldest first, as parse returns them
-            await self._item(source, item, known.get(item.key) is not None, result)
+            await self._item(source, item, result)
 
-    async def _item(self, source: Source, item: Item, edit: bool, result: SourceResult) -> None:
-        now = self.clock()
-        raw: bytes | None = None
+    async def _item(self, source: Source, item: Item, result: SourceResult) -> None:
         try:
             article, raw = await self._article(source, item)
         except (FetchError, ExtractError) as e:
@@ -243,21 +270,8 @@ class Poller:
             result.failed += 1
             result.notes.append(f"{item.url}: {e}")
             return
-        sha = brief.content_sha256(article)
-        published = item.published or article.published or now
-        made: Brief | None = None
-        reason: str | None = None
-        try:
-            made = self._brief(source, item, article, published, now)
-        except BriefError as e:
-            reason = str(e)
-        outcome = self.store.items.save(
-            item, article=article, raw=raw, content_sha256=sha, fingerprint=fingerprint(item),
-            brief=made, story=story(item.title, published) if made else None,
-            feeds=feed_names(made) if made else (), material_hash=(
-                brief.material_hash(made) if made else None), reason=reason, now=now,
-        )
-        if made is None:
+        outcome, reason = await asyncio.to_thread(self._save, source, item, article, raw)
+        if reason is not None:
             result.rejected += 1
             result.notes.append(f"{item.url}: {reason}")
         elif outcome == "new":
@@ -266,20 +280,52 @@ class Poller:
             result.updated += 1
         else:
             result.unchanged += 1
-        del edit
+
+    def _save(
+        self, source: Source, item: Item, article: Article, raw: bytes | None
+    ) -> tuple[str, str | None]:
+        """Brief one release and store it with its item in one transaction (in a thread)."""
+        now = self.clock()
+        published = item.published or article.published or now
+        made: Brief | None = None
+        reason: str | None = None
+        try:
+            made = self._brief(source, item, article, published, now)
+        except BriefError as e:
+            reason = str(e)
+        known_brief = made is not None and self.store.briefs.get(made.id) is not None
+        outcome = self.store.items.save(
+            item,
+            now=now,
+            article=article,
+            raw=raw,
+            fetched_at=now,
+            content_sha256=brief.content_sha256(article),
+            fingerprint=fingerprint(item),
+            brief=made,
+            story=story(item.title, published) if made else None,
+            feeds=feed_names(made) if made else None,
+            material_hash=brief.material_hash(made) if made else None,
+            reason=reason,
+        )
+        if outcome == "new" and known_brief:
+            outcome = "unchanged"  # a new id for a story already briefed: nothing new to read
+        return outcome, reason
 
     async def _article(self, source: Source, item: Item) -> tuple[Article, bytes | None]:
-        if source.full_text or source.kind == "feed" and not item.url:
+        if source.full_text or not item.url:
             return extract.from_feed(item), None
         try:
-            page = await self.fetcher.get(item.url, None, accept=PAGE_ACCEPT)
+            page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
         except FetchError as e:
             has_text = bool(item.content_html or item.summary_html)
             if e.status in _FALLBACK_STATUSES and has_text:
                 return extract.from_feed(item), None
             raise
         art = extract.article(
-            page.body, url=page.final_url, rules=source.article,
+            page.body,
+            url=page.final_url,
+            rules=source.article,
             content_type=page.header("content-type"),
         )
         return art, page.body
@@ -290,19 +336,39 @@ class Poller:
         ident = brief_id(source.id, item.key)
         existing = self.store.briefs.find_story(story(item.title, published))
         extra: tuple[SourceRef, ...] = ()
-        if existing is not None and existing.agency != source.agency:
-            # The same story from another agency: one brief with both sources.
+        if existing is not None and existing.id != ident:
+            # The same story again: from another agency it is one brief with both sources;
+            # from the same agency it is the release under a new guid and URL (a CMS move).
             ident = existing.id
-            extra = tuple(s for s in existing.sources if s.url != item.url)
+            if existing.agency != source.agency:
+                extra = tuple(s for s in existing.sources if s.url != item.url)
         made = brief.make(
-            article, id=ident, source=source, attribution=self.attribution, fetched_at=now,
-            published=published, topics=self.config.brief.topics,
-            target_words=self.config.brief.target_words, extra_sources=extra,
+            article,
+            id=ident,
+            source=source,
+            attribution=self.attribution,
+            fetched_at=now,
+            published=published,
+            topics=self.config.brief.topics,
+            target_words=self.config.brief.target_words,
+            extra_sources=extra,
             engine=self.config.brief.engine,
         )
         if existing is not None and existing.agency != source.agency:
-            made = replace(made, agency=existing.agency, source_name=existing.source_name,
-                           url=existing.url)
+            made = replace(
+                made, agency=existing.agency, source_name=existing.source_name, url=existing.url
+            )
+        before = (
+            existing
+            if existing is not None and existing.id == ident
+            else (self.store.briefs.get(ident))
+        )
+        if before is not None:
+            # `updated` moves only on a material change (RFC 4287 4.2.15); `published` never.
+            if brief.material_hash(made) == brief.material_hash(before):
+                made = replace(made, updated=before.updated, published=before.published)
+            else:
+                made = replace(made, updated=max(now, made.updated), published=before.published)
         return made
 
 
@@ -322,9 +388,7 @@ async def poll(
 ) -> PollSummary:
     """Poll due sources (or the named ones) once and store what is new."""
     if fetcher is not None:
-        return await Poller(config, store, fetcher, clock=clock, progress=progress).run(
-            source_ids
-        )
+        return await Poller(config, store, fetcher, clock=clock, progress=progress).run(source_ids)
     async with make_fetcher(config) as own:
         return await Poller(config, store, own, clock=clock, progress=progress).run(source_ids)
 
@@ -333,17 +397,7 @@ def make_fetcher(config: Config) -> fetch.Fetcher:
     """A fetcher with the config's limits and our honest User-Agent."""
     from syndicate import __version__
 
-    f = config.fetch
-    return fetch.Fetcher(
-        user_agent=config.user_agent(__version__),
-        connect_timeout=f.connect_timeout,
-        read_timeout=f.read_timeout,
-        deadline=f.deadline,
-        max_bytes=f.max_bytes,
-        host_spacing=f.host_spacing,
-        max_redirects=f.max_redirects,
-        respect_robots=f.respect_robots,
-    )
+    return fetch.Fetcher.from_config(config.fetch, config.user_agent(__version__))
 
 
 __all__ = ["ParseError", "PollSummary", "SourceResult", "poll"]

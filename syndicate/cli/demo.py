@@ -1,0 +1,61 @@
+"""`syndicate demo [--data DIR] [--release] [--serve] [--port N]`: the pipeline, offline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from syndicate import demo
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="run the whole pipeline offline on bundled sample sources")
+    p.add_argument("--data", type=Path, help="data directory to use (default: a new temp dir)")
+    p.add_argument(
+        "--release",
+        action="store_true",
+        help="publish one more sample release, to show an update flowing through",
+    )
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the web side up afterwards to browse briefs, feeds and mail",
+    )
+    p.add_argument("--port", type=int, default=8080, help="web port for --serve (default 8080)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = demo.run(args.data, release=args.release, port=args.port)
+    print("syndicate demo")
+    for line in out.lines:
+        print(f"  {line}")
+    print(f"data directory:  {out.data}")
+    print(f"config:          {out.config_path}")
+    print(f"briefs stored:   {out.briefs}")
+    print(f"feeds ({len(out.feeds)} Atom files, with .rss and .json beside them):")
+    for path in out.feeds[:4]:
+        print(f"  {path}")
+    if len(out.feeds) > 4:
+        print(f"  ... and {len(out.feeds) - 4} more under {out.feeds[0].parent.parent}")
+    print(f"messages in the Maildir ({len(out.messages)}):")
+    for path in out.messages[:5]:
+        print(f"  {path}")
+    print("next:")
+    print(f"  syndicate --config {out.config_path} serve          # browse it")
+    print(f"  syndicate --config {out.config_path} digest preview {demo.DEMO_SUBSCRIBER}")
+    print(f"  syndicate demo --data {out.data} --release   # one more release flows through")
+    if args.serve:
+        from syndicate import config as config_module
+        from syndicate import store as store_module
+        from syndicate import web
+
+        cfg = config_module.load(out.config_path)
+        st = store_module.open(cfg.database_url)
+        print(f"serving {cfg.service.base_url}/ (Ctrl-C stops)")
+        try:
+            asyncio.run(web.serve(cfg, st))
+        finally:
+            st.close()
+    return 0
