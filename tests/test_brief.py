@@ -4,11 +4,15 @@ release (tests/data/briefs/<case>/expected.json), never from the engine's output
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
-from brief_support import ATTRIBUTION, CASES, FETCHED, article, expected, make, source
+from brief_support import ATTRIBUTION, BRIEFS, CASES, FETCHED, article, expected, make, source
 
 from syndicate import brief, codec
 from syndicate.brief.faithful import normalise, source_text
@@ -212,3 +216,20 @@ def test_script_payloads_are_inert_in_html() -> None:
     assert "&lt;script&gt;" in html
     markdown = brief.render(made, "markdown")
     assert not re.search(r"(?<!\\)<", markdown), "a raw '<' in Markdown is HTML to its readers"
+
+
+def test_same_bytes_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    """Set and dict order must not leak into a brief: two interpreters, two hash seeds."""
+    release = tmp_path / "release.txt"
+    release.write_bytes((BRIEFS / "ecuador-mou" / "release.txt").read_bytes())
+    os.utime(release, (1_700_000_000, 1_700_000_000))
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-m", "syndicate", "--config", str(tmp_path / "none.toml"),
+             "brief", str(release), "--format", "json"],
+            env=env, capture_output=True, check=True,
+        )  # fmt: skip
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1] and outputs[0].startswith(b'{"id":')

@@ -33,7 +33,7 @@ _OUTCOME = re.compile(
     re.I,
 )
 _BACKGROUND = re.compile(
-    r"\b(?:since (?:19|20)\d\d|in (?:19|20)\d\d|previously|last year|earlier this year|"
+    r"\b(?:since (?:19|20)\d\d|in (?:19|20)\d\d|previously|earlier this year|"
     r"in recent years|over the past|historically|was established|was created|first launched|"
     r"strategic location|has long)\b",
     re.I,
