@@ -143,3 +143,17 @@ def test_a_speakerless_quote_keeps_speaker_none() -> None:
         Quote("We expect the port to reopen once inspections of every crane are complete.", None),
     )
     assert "said" not in brief.render(made, "text").split("“We expect")[1].split("\n")[0]
+
+
+def test_hostile_text_is_handled_without_runaway_matching() -> None:
+    # A page of capitalised words around quote marks once took seconds per quotation
+    # (the speaker patterns backtracked over the whole paragraph); windows bound them now.
+    caps = " ".join(["Alpha Of The Beta"] * 2000)
+    page = plaintext.article(
+        f"Title Of Release\n\nOfficers seized 12 pounds of cocaine on Monday.\n\n"
+        f"{caps} “{caps} said the thing that was said here today.” {caps} “open\n",
+        "https://www.dhs.gov/news/x",
+    )
+    made = _make(page)
+    assert made.summary[0] == "Officers seized 12 pounds of cocaine on Monday."
+    assert all(q.speaker is None for q in made.quotes)

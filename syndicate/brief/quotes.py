@@ -34,6 +34,7 @@ _BEFORE = re.compile(
     r"(?:[\s,]+[a-z][\w’'-]*){0,6}\s*[,:]?\s*$"
 )
 _NAMES = re.compile(_NAME)
+_WINDOW = 160
 _NOT_PEOPLE = {"The", "This", "That", "These", "It", "We", "They", "He", "She", "In", "As"}
 _TITLES = {
     "Secretary", "Commissioner", "Administrator", "Director", "Chief", "Commandant",
@@ -103,7 +104,9 @@ def _trim_name(who: str) -> str | None:
 
 
 def _attribute(span: _Span, para: str) -> None:
-    after = para[span.end :]
+    # An attribution sits right beside its quotation; bounded windows also keep the name
+    # patterns linear on hostile text (a page of capitalised words before a quote mark).
+    after = para[span.end : span.end + _WINDOW]
     for pattern in (_AFTER_VERB_NAME, _AFTER_NAME_VERB):
         m = pattern.match(after)
         if m:
@@ -116,7 +119,7 @@ def _attribute(span: _Span, para: str) -> None:
     if _AFTER_UNNAMED.match(after):
         span.unnamed = True
         return
-    m = _BEFORE.search(para[: span.start])
+    m = _BEFORE.search(para[max(0, span.start - _WINDOW) : span.start])
     if m:
         span.who = _trim_name(m.group("who") or m.group("who2"))
 
