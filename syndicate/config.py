@@ -83,7 +83,8 @@ DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {
         "flight",
         "screening",
     ),
-    "maritime": ("maritime", "vessel", "Coast Guard", "cutter", "at sea", "port", "boat"),
+    # Not "port": CBP's land "ports of entry" are not maritime.
+    "maritime": ("maritime", "vessel", "Coast Guard", "cutter", "at sea", "seaport", "boat"),
     "counterterrorism": ("terroris", "extremis", "counterterror"),
     "drugs-and-trafficking": (
         "drug",
