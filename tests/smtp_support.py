@@ -7,6 +7,7 @@ play "relay down", and start it again on the same port.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections import deque
@@ -41,12 +42,15 @@ class Received:
 
 
 class _Handler:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self.lock = threading.Lock()
         self.messages: list[Received] = []
         self.replies: deque[str] = deque()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a relay that takes a moment to queue
         with self.lock:
             if self.replies:
                 return self.replies.popleft()
@@ -69,9 +73,9 @@ def free_port() -> int:
 class Sink:
     """An aiosmtpd server on 127.0.0.1 that keeps what it accepts."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, delay: float = 0.0) -> None:
         self.port = port or free_port()
-        self.handler = _Handler()
+        self.handler = _Handler(delay)
         self._controller: Controller | None = None
 
     def start(self) -> Sink:

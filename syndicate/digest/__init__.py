@@ -2,7 +2,8 @@
 
 - `cadence`: when a cadence is due and the digest's key;
 - `select`: which briefs a subscriber is owed (`make`);
-- `render`: the message (`render`, `confirmation`);
+- `render`: the message (`render`, `Composer` for many recipients, `confirmation`);
+- `mime`: header fields and bodies to RFC 5322 bytes;
 - `letterhead`: what every message shares, and DKIM signing.
 """
 
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from syndicate.digest.cadence import key, slot
 from syndicate.digest.letterhead import Letterhead, Links, Signer, header_text
-from syndicate.digest.render import Body, confirmation, render, subject
+from syndicate.digest.render import Body, Composer, confirmation, render, subject
 from syndicate.digest.select import Owed, make, matches
 
 __all__ = [
     "Body",
+    "Composer",
     "Letterhead",
     "Links",
     "Owed",

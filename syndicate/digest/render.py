@@ -13,24 +13,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from html import escape
 from typing import Any
 from urllib.parse import quote
 
 import css_inline
 
 from syndicate import templating
+from syndicate.digest import mime
 from syndicate.digest.letterhead import Letterhead, Links, header_text
 from syndicate.digest.select import Owed
 from syndicate.errors import ConfigError
 from syndicate.model import Brief, Message, Subscriber
 
-# RFC 5322 section 2.1.1 allows 998 octets a line. Folding at 78 would turn the long
-# `<mailto:...>` of List-Unsubscribe into RFC 2047 encoded words, which no client reads.
-_POLICY = SMTP.clone(max_line_length=998)
 _INLINER = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
@@ -84,7 +80,7 @@ def _entry(brief: Brief, body: Body, letterhead: Letterhead) -> dict[str, Any]:
     }
 
 
-def _why(subscriber: Subscriber, letterhead: Letterhead) -> str:
+def _why(subscriber: Subscriber, email: str, letterhead: Letterhead) -> str:
     scope = []
     if subscriber.agencies:
         scope.append("agencies " + ", ".join(subscriber.agencies))
@@ -92,7 +88,7 @@ def _why(subscriber: Subscriber, letterhead: Letterhead) -> str:
         scope.append("topics " + ", ".join(subscriber.topics))
     what = " and ".join(scope) if scope else "all releases"
     return (
-        f"You receive this because {subscriber.email} subscribed to {letterhead.name} "
+        f"You receive this because {email} subscribed to {letterhead.name} "
         f"({subscriber.cadence} digest; {what})."
     )
 
@@ -109,9 +105,8 @@ def context(
             groups.append({"agency": brief.agency, "label": brief.source_name, "entries": []})
         groups[-1]["entries"].append(_entry(brief, bodies[brief.id], letterhead))
     count = len(digest.briefs) + digest.more
-    title = subject(owed, letterhead)
     return {
-        "subject": title,
+        "subject": subject(owed, letterhead),
         "service": letterhead.name,
         "base_url": letterhead.base_url,
         "preheader": " · ".join(b.title for b in digest.briefs[:3]),
@@ -124,58 +119,113 @@ def context(
             {"title": b.title, "url": b.url, "date": _day(b.updated, letterhead)}
             for b in owed.corrections
         ],
-        "why": _why(digest.subscriber, letterhead),
+        "why": _why(digest.subscriber, digest.subscriber.email, letterhead),
         "unsubscribe_url": links.unsubscribe,
         "preferences_url": links.preferences,
     }
 
 
-def _envelope(
-    letterhead: Letterhead, subscriber: Subscriber, subject_line: str, when: datetime
-) -> EmailMessage:
-    msg = EmailMessage(policy=_POLICY)
-    msg["From"] = letterhead.sender
-    local, _, domain = subscriber.email.rpartition("@")
-    name = header_text(subscriber.name or "", 100)
-    msg["To"] = Address(display_name=name, username=header_text(local), domain=header_text(domain))
-    msg["Subject"] = subject_line
-    msg["Date"] = format_datetime(when)
-    return msg
+# Stand-ins for what differs between recipients of the same digest: the templates and
+# the CSS inliner run once per distinct digest, and each message only swaps these in.
+_EMAIL = "syndicateSLOTemail7f3e"
+_UNSUBSCRIBE = "https://syndicateSLOTunsubscribe7f3e.invalid/"
+_PREFERENCES = "https://syndicateSLOTpreferences7f3e.invalid/"
 
 
-def _finish(msg: EmailMessage, text: str, html: str, letterhead: Letterhead) -> bytes:
-    msg.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(
-        _INLINER.inline(html), subtype="html", charset="utf-8", cte="quoted-printable"
-    )
-    data = msg.as_bytes(policy=_POLICY)
-    return letterhead.signer.sign(data) if letterhead.signer else data
+@dataclass(frozen=True)
+class _Shared:
+    subject: str
+    text: str
+    html: str
+
+
+def _headers(
+    letterhead: Letterhead, subscriber: Subscriber, subject_line: str, when: datetime, mid: str
+) -> list[tuple[str, str]]:
+    return [
+        ("From", mime.named(letterhead.sender)),
+        (
+            "To",
+            mime.mailbox(header_text(subscriber.name or "", 100), header_text(subscriber.email)),
+        ),
+        ("Subject", mime.encoded(subject_line)),
+        ("Date", format_datetime(when)),
+        ("Message-ID", mid),
+    ]
+
+
+class Composer:
+    """Renders digests; recipients of the same digest share the template and CSS work."""
+
+    def __init__(self, letterhead: Letterhead) -> None:
+        self.letterhead = letterhead
+        self._shared: dict[tuple[Any, ...], _Shared] = {}
+
+    def _render_shared(self, owed: Owed, bodies: Mapping[str, Body]) -> _Shared:
+        digest = owed.digest
+        sub = digest.subscriber
+        key = (
+            digest.key,
+            digest.cadence,
+            digest.made_at,
+            digest.more,
+            sub.cadence,
+            sub.agencies,
+            sub.topics,
+            tuple(b.id for b in digest.briefs),
+            tuple(b.id for b in owed.corrections),
+        )
+        found = self._shared.get(key)
+        if found is None:
+            stand_in = Links(_UNSUBSCRIBE, _PREFERENCES)
+            ctx = context(owed, bodies, stand_in, self.letterhead)
+            ctx["why"] = _why(sub, _EMAIL, self.letterhead)
+            text = templating.render("email/digest.txt", **ctx)
+            html = _INLINER.inline(templating.render("email/digest.html", **ctx))
+            found = _Shared(ctx["subject"], text, html)
+            if len(self._shared) >= 256:
+                self._shared.clear()
+            self._shared[key] = found
+        return found
+
+    def render(self, owed: Owed, bodies: Mapping[str, Body], links: Links) -> Message:
+        """The complete digest message for its subscriber (multipart/alternative)."""
+        letterhead = self.letterhead
+        digest = owed.digest
+        sub = digest.subscriber
+        shared = self._render_shared(owed, bodies)
+        text = (
+            shared.text.replace(_EMAIL, sub.email)
+            .replace(_UNSUBSCRIBE, links.unsubscribe)
+            .replace(_PREFERENCES, links.preferences)
+        )
+        html = (
+            shared.html.replace(_EMAIL, escape(sub.email))
+            .replace(_UNSUBSCRIBE, escape(links.unsubscribe))
+            .replace(_PREFERENCES, escape(links.preferences))
+        )
+        when = digest.made_at or digest.briefs[0].published
+        mid = letterhead.message_id(digest.key, sub.id)
+        headers = _headers(letterhead, sub, shared.subject, when, mid)
+        headers.append(("List-Id", mime.encoded(letterhead.list_id)))
+        targets = [f"<{header_text(links.unsubscribe)}>"]
+        if letterhead.unsubscribe_mailto:
+            token = quote(header_text(links.unsubscribe_token))
+            mailto = header_text(letterhead.unsubscribe_mailto)
+            targets.append(f"<mailto:{mailto}?subject=unsubscribe%20{token}>")
+        headers.append(("List-Unsubscribe", ", ".join(targets)))
+        # RFC 8058 section 3.1: a POST with this body to the HTTPS URI unsubscribes at once.
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        headers.append(("Auto-Submitted", "auto-generated"))  # RFC 3834: no vacation replies
+        data = mime.assemble(headers, text, html, mid)
+        if letterhead.signer:
+            data = letterhead.signer.sign(data)
+        return Message(mid, letterhead.envelope_from, sub.email, data)
 
 
 def render(owed: Owed, bodies: Mapping[str, Body], links: Links, letterhead: Letterhead) -> Message:
     """The complete digest message for its subscriber (multipart/alternative)."""
-    digest = owed.digest
-    subscriber = digest.subscriber
-    ctx = context(owed, bodies, links, letterhead)
-    when = digest.made_at or digest.briefs[0].published
-    msg = _envelope(letterhead, subscriber, ctx["subject"], when)
-    message_id = letterhead.message_id(digest.key, subscriber.id)
-    msg["Message-ID"] = message_id
-    msg["List-Id"] = letterhead.list_id
-    targets = [f"<{header_text(links.unsubscribe)}>"]
-    if letterhead.unsubscribe_mailto:
-        token = quote(header_text(links.unsubscribe_token))
-        targets.append(
-            f"<mailto:{header_text(letterhead.unsubscribe_mailto)}?subject=unsubscribe%20{token}>"
-        )
-    msg["List-Unsubscribe"] = ", ".join(targets)
-    # RFC 8058 section 3.1: a POST with this body to the HTTPS URI unsubscribes at once.
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a digest
-    text = templating.render("email/digest.txt", **ctx)
-    html = templating.render("email/digest.html", **ctx)
-    data = _finish(msg, text, html, letterhead)
-    return Message(message_id, letterhead.envelope_from, subscriber.email, data)
+    return Composer(letterhead).render(owed, bodies, links)
 
 
 def confirmation(
@@ -191,11 +241,12 @@ def confirmation(
         "email": subscriber.email,
         "cadence": subscriber.cadence,
     }
-    msg = _envelope(letterhead, subscriber, ctx["subject"], now)
-    message_id = make_msgid("confirm", domain=letterhead.domain)
-    msg["Message-ID"] = message_id
-    msg["Auto-Submitted"] = "auto-generated"
+    mid = make_msgid("confirm", domain=letterhead.domain)
+    headers = _headers(letterhead, subscriber, ctx["subject"], now, mid)
+    headers.append(("Auto-Submitted", "auto-generated"))
     text = templating.render("email/confirm.txt", **ctx)
-    html = templating.render("email/confirm.html", **ctx)
-    data = _finish(msg, text, html, letterhead)
-    return Message(message_id, letterhead.envelope_from, subscriber.email, data)
+    html = _INLINER.inline(templating.render("email/confirm.html", **ctx))
+    data = mime.assemble(headers, text, html, mid)
+    if letterhead.signer:
+        data = letterhead.signer.sign(data)
+    return Message(mid, letterhead.envelope_from, subscriber.email, data)

@@ -83,6 +83,7 @@ class Renderer:
         self.store = store
         self.config = config
         self.letterhead = digest.Letterhead.from_config(config)
+        self.composer = digest.Composer(self.letterhead)
         self.key = tokens.load_secret(config.web.secret_env, config.data_dir)
         self._briefs: dict[str, Brief] = {}
         self._bodies: dict[str, digest.Body] = {}
@@ -119,8 +120,8 @@ class Renderer:
         """Render one digest."""
         shown = owed.digest.briefs
         bodies = {b.id: self.body(b) for b in shown}
-        return digest.render(
-            owed, bodies, links(self.config, self.key, owed.digest.subscriber), self.letterhead
+        return self.composer.render(
+            owed, bodies, links(self.config, self.key, owed.digest.subscriber)
         )
 
     def row(self, row: Delivery) -> Message:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from syndicate.model import Cadence
 from syndicate.store import schema
@@ -132,28 +133,72 @@ class Deliveries:
             return set(rows)
 
     def record(self, owings: Sequence[Owing], now: datetime) -> int:
-        """Enter digests, their briefs and the subscribers' cursors; how many rows are new."""
-        made = 0
+        """Enter digests, their briefs and the subscribers' cursors; how many rows are new.
+
+        One transaction for the whole batch; rows already there (an earlier, crashed run or
+        another daemon) are left alone, so recording twice is harmless."""
+        rows: list[dict[str, Any]] = [
+            {
+                "digest_key": plan.digest_key,
+                "subscriber_id": owing.subscriber_id,
+                "message_id": plan.message_id,
+                "cadence": plan.cadence,
+                "brief_ids": json.dumps(list(plan.brief_ids)),
+                "corrections": json.dumps(list(plan.corrections)),
+                "more": plan.more,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+            }
+            for owing in owings
+            for plan in owing.planned
+        ]
+        if not owings:
+            return 0
+        sids = sorted({o.subscriber_id for o in owings})
+        keys = sorted({plan.digest_key for owing in owings for plan in owing.planned})
         with self.store.begin() as conn:
-            for owing in owings:
-                for plan in owing.planned:
-                    ident = _insert(conn, owing.subscriber_id, plan, now)
-                    if ident is None:
-                        continue  # recorded by an earlier (crashed or concurrent) run
-                    made += 1
-                    for brief_id in plan.brief_ids:
-                        _mark_brief(conn, owing.subscriber_id, brief_id, ident)
+            before = self._ids(conn, keys, sids)
+            if rows:
                 conn.execute(
-                    subscribers.update()
-                    .where(subscribers.c.id == owing.subscriber_id)
-                    .values(
-                        last_digest_seq=func.max(subscribers.c.last_digest_seq, owing.cursor)
-                        if conn.dialect.name == "sqlite"
-                        else func.greatest(subscribers.c.last_digest_seq, owing.cursor),
-                        last_digest_at=now,
-                    )
+                    _insert_ignore(conn, deliveries, ["digest_key", "subscriber_id"]), rows
                 )
-        return made
+            made = {k: v for k, v in self._ids(conn, keys, sids).items() if k not in before}
+            marks = [
+                {"subscriber_id": owing.subscriber_id, "brief_id": b, "delivery_id": ident}
+                for owing in owings
+                for plan in owing.planned
+                if (ident := made.get((plan.digest_key, owing.subscriber_id))) is not None
+                for b in plan.brief_ids
+            ]
+            if marks:
+                conn.execute(
+                    _insert_ignore(conn, sent_briefs, ["subscriber_id", "brief_id"]), marks
+                )
+            greatest = func.max if conn.dialect.name == "sqlite" else func.greatest
+            conn.execute(
+                subscribers.update()
+                .where(subscribers.c.id == bindparam("sid"))
+                .values(
+                    last_digest_seq=greatest(subscribers.c.last_digest_seq, bindparam("cursor")),
+                    last_digest_at=now,
+                ),
+                [{"sid": o.subscriber_id, "cursor": o.cursor} for o in owings],
+            )
+        return len(made)
+
+    def _ids(
+        self, conn: Connection, keys: Sequence[str], sids: Sequence[int]
+    ) -> dict[tuple[str, int], int]:
+        found: dict[tuple[str, int], int] = {}
+        for chunk in _chunks(list(sids), 500):
+            query = select(deliveries.c.id, deliveries.c.digest_key, deliveries.c.subscriber_id)
+            query = query.where(
+                deliveries.c.digest_key.in_(keys), deliveries.c.subscriber_id.in_(chunk)
+            )
+            for ident, key, sid in conn.execute(query):
+                found[(key, sid)] = ident
+        return found
 
     def claim(self, worker: str, now: datetime, *, limit: int, lease: float) -> list[Delivery]:
         """Take up to `limit` rows that are due (new, retry time reached, or a dead worker's)."""
@@ -297,44 +342,11 @@ class Deliveries:
             return [_delivery(r) for r in rows]
 
 
-def _insert(conn: Connection, subscriber_id: int, plan: Planned, now: datetime) -> int | None:
-    exists = conn.scalar(
-        select(deliveries.c.id).where(
-            deliveries.c.digest_key == plan.digest_key,
-            deliveries.c.subscriber_id == subscriber_id,
-        )
-    )
-    if exists is not None:
-        return None
-    ident = conn.execute(
-        insert(deliveries).values(
-            digest_key=plan.digest_key,
-            subscriber_id=subscriber_id,
-            message_id=plan.message_id,
-            cadence=plan.cadence,
-            brief_ids=json.dumps(list(plan.brief_ids)),
-            corrections=json.dumps(list(plan.corrections)),
-            more=plan.more,
-            status="pending",
-            attempts=0,
-            created_at=now,
-        )
-    ).inserted_primary_key
-    return int(ident[0]) if ident else None
-
-
-def _mark_brief(conn: Connection, subscriber_id: int, brief_id: str, delivery_id: int) -> None:
-    exists = conn.scalar(
-        select(sent_briefs.c.delivery_id).where(
-            sent_briefs.c.subscriber_id == subscriber_id, sent_briefs.c.brief_id == brief_id
-        )
-    )
-    if exists is None:
-        conn.execute(
-            insert(sent_briefs).values(
-                subscriber_id=subscriber_id, brief_id=brief_id, delivery_id=delivery_id
-            )
-        )
+def _insert_ignore(conn: Connection, table: Table, keys: list[str]) -> Any:
+    """An INSERT that skips rows whose `keys` already exist (for executemany)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def _chunks(items: list[int], size: int) -> list[list[int]]:
