@@ -60,6 +60,7 @@ class _Host:
     last: float | None = None  # monotonic time the previous request ended
     rules: dict[str, tuple[robots.Rules, float]] = field(default_factory=dict)  # per origin
     not_before: datetime | None = None  # from a Retry-After
+    throttled_by: int = 429  # the status that carried it
 
 
 @dataclass(frozen=True)
@@ -294,7 +295,8 @@ class Fetcher:
             return
         if self._clock() < host.not_before:
             when = host.not_before.isoformat(timespec="seconds")
-            raise Throttled(f"fetch: {name} asked us to wait until {when}", 429, host.not_before)
+            message = f"fetch: {name} asked us to wait until {when}"
+            raise Throttled(message, host.throttled_by, host.not_before)
         host.not_before = None
 
     def _check_status(self, host: _Host, reply: _Reply) -> None:
@@ -303,7 +305,7 @@ class Fetcher:
             return
         after = retry_at(reply.headers.get("retry-after"), self._clock())
         if status == 429 or (status == 503 and after is not None):
-            host.not_before = after
+            host.not_before, host.throttled_by = after, status
             when = f" until {after.isoformat(timespec='seconds')}" if after else ""
             raise Throttled(f"fetch: {status} from {reply.url}: asked to wait{when}", status, after)
         if status == 410:
