@@ -46,7 +46,11 @@ class Entry:
     etag: str
     modified: datetime
     content_type: str
+    last_modified: str = field(init=False)
     _gzip: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.last_modified = format_datetime(self.modified, usegmt=True)
 
     def gzipped(self) -> bytes:
         if self._gzip is None:
@@ -59,7 +63,7 @@ class Files:
     """The files under one directory, cached by (inode, mtime, size) so a hit reads nothing."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = root.resolve()
         self._cache: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
         self._lock = threading.Lock()
 
@@ -70,12 +74,19 @@ class Files:
             return None
         if Path(parts[-1]).suffix not in CONTENT_TYPES:
             return None
-        root = self.root.resolve()
-        target = root.joinpath(*parts).resolve()
-        return target if target.is_relative_to(root) else None
+        # No part is empty, "." or ".." (all start with a dot), so the path stays below root.
+        return self.root.joinpath(*parts)
 
     def entry(self, path: Path) -> Entry | None:
         """The current version of a file, or None when it does not exist."""
+        cached = self._cache.get(path)
+        if cached:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+            if cached[0] == (st.st_ino, st.st_mtime_ns, st.st_size):
+                return cached[1]
         try:
             fd = os.open(path, os.O_RDONLY)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
@@ -85,9 +96,8 @@ class Files:
             if not stat.S_ISREG(st.st_mode):
                 return None
             key = (st.st_ino, st.st_mtime_ns, st.st_size)
-            cached = self._cache.get(path)
-            if cached and cached[0] == key:
-                return cached[1]
+            # Read from the descriptor just checked: a rename after this point cannot mix
+            # two versions into one body.
             body = f.read()
         digest = hashlib.sha256(body).hexdigest()[:32]
         entry = Entry(
@@ -149,7 +159,7 @@ def respond(entry: Entry, headers: Headers) -> Response:
     etag = entry.etag[:-1] + '-gz"' if zipped else entry.etag
     out = {
         "ETag": etag,
-        "Last-Modified": format_datetime(entry.modified, usegmt=True),
+        "Last-Modified": entry.last_modified,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
     }
