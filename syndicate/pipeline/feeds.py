@@ -15,21 +15,18 @@ its own briefs is edited, which rewrites just that month.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from syndicate import __version__
+from syndicate import __version__, logs
 from syndicate import publish as stage
 from syndicate.brief import render as render_brief
 from syndicate.config import Config
 from syndicate.model import AGENCIES, Brief
 from syndicate.store import Store
 from syndicate.store.feeds import Key
-
-log = logging.getLogger(__name__)
 
 Render = Callable[[Brief], str]
 Ping = Callable[[str, list[str]], bool]
@@ -259,7 +256,13 @@ def publish(
         pinged=tuple(pinged),
         pending=tuple(pending),
     )
-    log.info("%s", summary.line())
+    logs.event(
+        "publish.done",
+        feeds=len(summary.feeds),
+        written=len(summary.written),
+        unchanged=summary.unchanged,
+        pending=len(summary.pending),
+    )
     return summary
 
 

@@ -7,13 +7,12 @@ it never raises and never blocks publishing for longer than the timeout.
 
 from __future__ import annotations
 
-import logging
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 
-log = logging.getLogger(__name__)
+from syndicate import logs
 
 
 def ping(hub: str, urls: Sequence[str], *, timeout: float = 5.0, user_agent: str = "") -> bool:
@@ -30,10 +29,11 @@ def ping(hub: str, urls: Sequence[str], *, timeout: float = 5.0, user_agent: str
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status = int(response.status)
     except urllib.error.HTTPError as e:
-        log.warning("publish: websub hub %s answered %s for %d feeds", hub, e.code, len(urls))
+        logs.warning("publish.websub_failed", url=hub, status=e.code, feeds=len(urls))
         return False
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = getattr(e, "reason", e)
-        log.warning("publish: websub hub %s unreachable (%s); will retry", hub, reason)
+        logs.warning("publish.websub_failed", url=hub, error=str(reason), feeds=len(urls))
         return False
+    logs.event("publish.websub", url=hub, status=status, feeds=len(urls))
     return 200 <= status < 300
