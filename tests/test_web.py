@@ -193,6 +193,10 @@ def test_security_headers_on_every_response(served: Served) -> None:
             assert "unsafe-inline" not in csp and "script-src" not in csp
             assert r.headers["x-content-type-options"] == "nosniff"
             assert r.headers["referrer-policy"] == "no-referrer"
+        # A page carrying a form token is never kept by a shared cache; archive pages may be.
+        assert c.get("/").headers["cache-control"] == "private, no-cache"
+        assert c.get("/agency/dhs").headers["cache-control"] == "public, max-age=60"
+        assert c.get("/nope").headers["cache-control"] == "no-store"
         css = c.get("/static/style.css")
         assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 

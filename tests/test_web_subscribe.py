@@ -127,6 +127,7 @@ def test_double_opt_in_then_preferences_then_unsubscribe(served: Served) -> None
         prefs = re.search(r'href="(/preferences/[^"]+)"', page.text)
         assert prefs, "the confirmation page links to the preferences"
         form = c.get(prefs.group(1))
+        assert form.headers["cache-control"] == "no-store"
         assert 'value="weekly" checked' in form.text
         assert 'value="CISA" checked' in form.text and 'value="USCG">' in form.text
         csrf = CSRF.search(form.text)

@@ -22,7 +22,7 @@ from syndicate import brief as briefs
 from syndicate import templating
 from syndicate.model import Brief
 from syndicate.web import files, guard
-from syndicate.web.site import Site, topic_label
+from syndicate.web.site import FORM, Site, topic_label
 
 
 def _site(request: Request) -> Site:
@@ -77,6 +77,7 @@ def home(request: Request) -> Response:
     csrf = guard.csrf_token(request, site.secret)
     response = site.page(
         "home",
+        cache=FORM,
         title="Latest briefs",
         feeds=feeds,
         choices=site.choices(),

@@ -25,6 +25,12 @@ from syndicate.web.prometheus import Timings
 # The stylesheet lives beside the web templates and is served from /static/.
 STATIC = Path(templating.__file__).parent / templating.TEMPLATES / "web"
 
+# Archive pages may be cached a minute anywhere. Pages with a form token (which pairs with a
+# cookie) or a signed link must never be stored by a shared cache (RFC 9111 section 5.2.2).
+PUBLIC = "public, max-age=60"
+FORM = "private, no-cache"
+PRIVATE = "no-store"
+
 CADENCE_LABELS = {
     "immediate": "As each brief is published",
     "daily": "A daily digest",
@@ -103,7 +109,9 @@ class Site:
         token = tokens.make(self.secret, purpose, subscriber.id, subscriber.secret)
         return f"/{purpose}/{token}"
 
-    def page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def page(
+        self, name: str, status: int = 200, *, cache: str = PUBLIC, **context: Any
+    ) -> HTMLResponse:
         """Render `web/<name>.html` with the site-wide context."""
         context.setdefault("alternates", self.alternates("all", self.config.feeds.title))
         html = templating.render(
@@ -111,15 +119,15 @@ class Site:
             site={"name": self.config.service.name, "subtitle": self.config.feeds.subtitle},
             **context,
         )
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html, status_code=status, headers={"Cache-Control": cache})
 
     def message(
         self, title: str, text: str, *, status: int = 200, links: list[dict[str, str]] | None = None
     ) -> HTMLResponse:
         """A short page: a heading, a paragraph, some links; never cached (it may hold tokens)."""
-        response = self.page("message", status, title=title, paragraphs=[text], links=links or [])
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return self.page(
+            "message", status, cache=PRIVATE, title=title, paragraphs=[text], links=links or []
+        )
 
     def error_page(self, status: int, detail: str | None = None) -> HTMLResponse:
         """A plain error page; `detail` is our own words, never an exception's text."""

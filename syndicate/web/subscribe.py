@@ -25,7 +25,7 @@ from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
 from syndicate.pipeline import mail
 from syndicate.store.subscribers import normalise
 from syndicate.web import guard
-from syndicate.web.site import Site
+from syndicate.web.site import PRIVATE, Site
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -187,6 +187,7 @@ async def preferences(request: Request) -> Response:
     csrf = guard.csrf_token(request, site.secret)
     response = site.page(
         "preferences",
+        cache=PRIVATE,
         title="Your preferences",
         subscriber=found,
         saved=saved,
@@ -209,7 +210,11 @@ async def unsubscribe(request: Request) -> Response:
         if found.status == "unsubscribed":
             return site.message("You are unsubscribed", f"No more mail goes to {found.email}.")
         return site.page(
-            "unsubscribe", title="Unsubscribe", subscriber=found, action=f"/unsubscribe/{token}"
+            "unsubscribe",
+            cache=PRIVATE,
+            title="Unsubscribe",
+            subscriber=found,
+            action=f"/unsubscribe/{token}",
         )
     # RFC 8058 section 3.2: the POST body is "List-Unsubscribe=One-Click"; no cookie or CSRF
     # token comes with it, and none is needed: the signed token is the authentication.
