@@ -18,7 +18,6 @@ class Listed:
 
     feed: str  # 'all', 'agency/cbp', 'topic/maritime'
     title: str
-    entries: int = 0
 
     @property
     def group(self) -> str:
