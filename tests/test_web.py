@@ -122,6 +122,7 @@ def test_brief_page_has_sources_and_attribution(served: Served) -> None:
         "/feeds/nothing.atom",
         "/feeds/.all.atom.tmp",
         "/feeds/all.atom.tmp",
+        "/feeds/notes.txt",
         "/feeds/../secret.atom",
         "/feeds/%2e%2e/secret.atom",
         "/feeds/agency",
@@ -231,6 +232,8 @@ def test_errors_never_show_a_traceback(served: Served, monkeypatch: pytest.Monke
         ("/feeds/all.rss", "application/rss+xml"),
         ("/feeds/all.json", "application/feed+json"),
         ("/feeds/agency/dhs.atom", "application/atom+xml"),
+        ("/feeds/feeds.opml", "text/x-opml"),
+        ("/feeds/index.html", "text/html"),
     ],
 )
 def test_feed_files_have_their_content_types(served: Served, path: str, kind: str) -> None:

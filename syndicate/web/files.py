@@ -24,14 +24,17 @@ from pathlib import Path
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
-# Only what the publisher writes is served; a temp file or anything else is a 404.
-CONTENT_TYPES = {
+# Only what the publisher writes is served from the feeds directory (a temp file or anything
+# else is a 404), and only the stylesheet from ours.
+FEED_TYPES = {
     ".atom": "application/atom+xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
     ".json": "application/feed+json; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
 }
+STATIC_TYPES = {".css": "text/css; charset=utf-8"}
 # Feed readers poll; five minutes of freshness, then they revalidate with the validators.
 CACHE_CONTROL = "public, max-age=300"
 # Below this, gzip costs more than it saves (one TCP segment either way).
@@ -62,8 +65,9 @@ class Entry:
 class Files:
     """The files under one directory, cached by (inode, mtime, size) so a hit reads nothing."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, types: dict[str, str]) -> None:
         self.root = root.resolve()
+        self.types = types  # suffix -> Content-Type; other suffixes are not served
         self._cache: dict[Path, tuple[tuple[int, int, int], Entry]] = {}
         self._lock = threading.Lock()
 
@@ -72,7 +76,7 @@ class Files:
         parts = name.split("/")
         if any(not p or p.startswith(".") or "\\" in p or "\x00" in p for p in parts):
             return None
-        if Path(parts[-1]).suffix not in CONTENT_TYPES:
+        if Path(parts[-1]).suffix not in self.types:
             return None
         # No part is empty, "." or ".." (all start with a dot), so the path stays below root.
         return self.root.joinpath(*parts)
@@ -104,7 +108,7 @@ class Files:
             body=body,
             etag=f'"{digest}"',
             modified=datetime.fromtimestamp(st.st_mtime, UTC).replace(microsecond=0),
-            content_type=CONTENT_TYPES[path.suffix],
+            content_type=self.types[path.suffix],
         )
         with self._lock:
             self._cache[path] = (key, entry)

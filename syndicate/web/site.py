@@ -19,7 +19,7 @@ from syndicate import templating, tokens
 from syndicate.config import Config
 from syndicate.model import AGENCIES, CADENCES, Subscriber
 from syndicate.store import Store
-from syndicate.web.files import Files
+from syndicate.web.files import FEED_TYPES, STATIC_TYPES, Files
 from syndicate.web.prometheus import Timings
 
 # The stylesheet lives beside the web templates and is served from /static/.
@@ -72,8 +72,8 @@ class Site:
     static: Files = field(init=False)
 
     def __post_init__(self) -> None:
-        self.files = Files(self.config.feeds_dir)
-        self.static = Files(STATIC)
+        self.files = Files(self.config.feeds_dir, FEED_TYPES)
+        self.static = Files(STATIC, STATIC_TYPES)
 
     @property
     def agencies(self) -> dict[str, str]:
