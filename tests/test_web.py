@@ -13,6 +13,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -207,6 +208,22 @@ def test_oversized_request_is_refused(served: Served) -> None:
         r = c.post("/subscribe", content=b"address=" + b"a" * 100_000)
     assert r.status_code == 413
     assert "larger than this site accepts" in r.text
+
+
+def test_oversized_chunked_request_is_refused(served: Served) -> None:
+    def chunks() -> Iterator[bytes]:
+        # No Content-Length: the cap must hold while the body is read.
+        yield b"address="
+        for _ in range(40):
+            yield b"a" * 1024
+
+    with served.client() as c:
+        r = c.post(
+            "/subscribe",
+            content=chunks(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert r.status_code == 413
 
 
 def test_errors_never_show_a_traceback(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
