@@ -22,6 +22,7 @@ from store_support import postgres_url, store, store_url
 from syndicate import store as stores
 from syndicate import web
 from syndicate.cli import main
+from syndicate.errors import ConfigError
 from syndicate.store import Store
 
 __all__ = ["postgres_url", "store", "store_url"]
@@ -105,6 +106,20 @@ def test_embedded_server_starts_and_stops_inside_a_running_loop(tmp_path: Path) 
     assert status == 200
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+
+
+def test_embedded_server_on_a_busy_port_raises_instead_of_exiting(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    config.data_dir.mkdir()
+    opened = stores.open(config.database_url)
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as busy:
+            server = web.server(config, opened, port=busy.getsockname()[1])
+            # uvicorn alone would sys.exit(1) and take the daemon down with it.
+            with pytest.raises(ConfigError, match=r"web: cannot listen on 127\.0\.0\.1:"):
+                asyncio.run(server.serve())
+    finally:
+        opened.close()
 
 
 def test_throttle_counts_within_a_window_then_resets(store: Store) -> None:

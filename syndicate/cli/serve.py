@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 
 from syndicate import logs, web
 from syndicate.cli.context import open_store
-from syndicate.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,22 +18,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
-def _free(host: str, port: int) -> None:
-    # uvicorn exits the process on a bind failure; say why in our own words first.
-    try:
-        with socket.create_server((host, port)):
-            pass
-    except OSError as e:
-        raise ConfigError(f"web: cannot listen on {host}:{port}: {e.strerror}") from None
-
-
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     logs.setup(config.log.format, config.log.level)
     host = args.host or config.web.host
     port = config.web.port if args.port is None else args.port
     try:
-        _free(host, port)
         print(f"serving http://{host}:{port}/ (Ctrl-C stops)")
         asyncio.run(web.serve(config, store, host=host, port=port))
     finally:

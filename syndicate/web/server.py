@@ -12,12 +12,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Generator
 from typing import Any
 
 import uvicorn
 
 from syndicate.config import Config
+from syndicate.errors import ConfigError
 from syndicate.store import Store
 from syndicate.web.app import app
 
@@ -28,6 +30,15 @@ class Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn calls sys.exit(1) when it cannot bind, which would end the whole daemon;
+        # turn that into our error so the caller decides (the CLI exits 2, the daemon logs).
+        try:
+            await super().startup(sockets)
+        except SystemExit:
+            where = f"{self.config.host}:{self.config.port}"
+            raise ConfigError(f"web: cannot listen on {where} (web.host, web.port)") from None
 
 
 def _config(
