@@ -217,6 +217,24 @@ def test_an_edit_keeps_the_id_and_moves_updated(store: Store, tmp_path: Path) ->
     assert via == ["https://www.example.gov/archive/news/1"]
 
 
+def test_an_edit_that_drops_a_topic_leaves_that_feed(store: Store, tmp_path: Path) -> None:
+    cfg = make_config(tmp_path, entries=2)
+    t = datetime(2026, 9, 2, 14, 0, tzinfo=UTC)
+    moved = brief(1, t)  # border-security; the next two push it into the September archive
+    put(store, moved, brief(2, t + timedelta(days=40)), brief(3, t + timedelta(days=41)))
+    publish(store, cfg, now=t + timedelta(days=41))
+    archive = cfg.feeds_dir / "archive/topic/border-security/2026-09.atom"
+    assert ids(archive) == [f"tag:{AUTHORITY}:brief/b-0001"]
+    put(store, replace(moved, topics=("maritime",), updated=t + timedelta(days=42)))
+    summary = publish(store, cfg, now=t + timedelta(days=42))
+    assert "topic/border-security" in summary.feeds
+    chain = walk_archives(cfg.feeds_dir, "topic/border-security")
+    assert f"tag:{AUTHORITY}:brief/b-0001" not in [i for _, found in chain for i in found]
+    assert not archive.exists()  # the month it emptied is gone, not left stale
+    assert ids(cfg.feeds_dir / "topic/maritime.atom") == [f"tag:{AUTHORITY}:brief/b-0001"]
+    assert "agency/ice.atom" not in summary.written  # looked at, identical, left alone
+
+
 def test_unchanged_feeds_are_not_rewritten(store: Store, tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
     t = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)

@@ -149,18 +149,20 @@ class _Run:
         boundary = tail[0] if len(window) == limit and tail else None
         newest = month_of(tail[1].published) if boundary and len(tail) > 1 else None
 
-        if boundary is not None and newest is not None:
-            if changed is None:
-                months = self._all_months(feed, newest)
-            else:
-                months = {month_of(k.published) for k in tail[1:]}
-                months |= {month_of(k.published) for k in changed if k < boundary}
-                earliest = _bounds(min(months))[0]
-                before = feeds.older(feed, earliest)
+        months: set[str] = set()
+        if changed is None:
+            months = self._all_months(feed, newest) if newest else set()
+        else:
+            # Entries pushed out of the window, and changed briefs outside it (an edit, a late
+            # arrival, or a brief edited out of this feed: its month must drop it).
+            months = {month_of(k.published) for k in tail[1:]} if boundary else set()
+            months |= {month_of(k.published) for k in changed if boundary is None or k < boundary}
+            if months and boundary is not None:
+                before = feeds.older(feed, _bounds(min(months))[0])
                 if before is not None:  # it may need its next-archive link now
                     months.add(month_of(before))
-            for month in sorted(months):
-                self._archive(feed, month, boundary)
+        for month in sorted(months):
+            self._archive(feed, month, boundary)
 
         entries = self.entries(window)
         channel = self.channel(feed, prev_archive=newest)
@@ -177,21 +179,24 @@ class _Run:
             months.add(month)
         return months
 
-    def _archive(self, feed: str, month: str, boundary: Key) -> None:
+    def _archive(self, feed: str, month: str, boundary: Key | None) -> None:
         feeds = self.store.feeds
         start, end = _bounds(month)
-        briefs = feeds.between(feed, start, end, boundary)
-        if not briefs:
+        briefs = feeds.between(feed, start, end, boundary) if boundary else []
+        relative = f"archive/{feed}/{month}.atom"
+        if not briefs:  # its only briefs were edited out of this feed
+            if stage.remove(self.root / relative):
+                self.written.append(relative)
             return
         before = feeds.older(feed, start)
-        after = feeds.newer(feed, end, boundary)
+        after = feeds.newer(feed, end, boundary) if boundary else None
         channel = self.channel(
             feed,
             month=month,
             prev_archive=month_of(before) if before else None,
             next_archive=month_of(after) if after else None,
         )
-        self.write(f"archive/{feed}/{month}.atom", stage.atom(channel, self.entries(briefs)))
+        self.write(relative, stage.atom(channel, self.entries(briefs)))
 
     def directory(self, names: list[str]) -> None:
         listed = [stage.Listed(n, title(self.config, n)) for n in names]
@@ -215,6 +220,17 @@ def _changed(store: Store, names: list[str], top: int) -> dict[str, list[Key] | 
             keys = out.setdefault(feed, [])
             if keys is not None:
                 keys.append(key)
+    # An edit may take a brief out of a feed (a topic no longer applies), and the store keeps
+    # only its new feeds: every published feed is looked at again for it. Edits are rare,
+    # and a feed it was never in renders to the same bytes, so nothing is rewritten there.
+    for c in changes:
+        if c.edits == 0:
+            continue
+        key = Key(c.published, c.brief_id)
+        for feed in names:
+            keys = out.get(feed, [])
+            if feed in states and c.seq > states[feed] and keys is not None and key not in keys:
+                out[feed] = [*keys, key]
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from syndicate.publish.atom import atom, rss
 from syndicate.publish.directory import Listed, index_html, opml
 from syndicate.publish.document import Channel, Entry, Links, entry_id, feed_id
-from syndicate.publish.files import write
+from syndicate.publish.files import remove, write
 from syndicate.publish.jsonfeed import json_feed
 from syndicate.publish.sanitise import sanitise
 from syndicate.publish.websub import ping
@@ -27,6 +27,7 @@ __all__ = [
     "json_feed",
     "opml",
     "ping",
+    "remove",
     "rss",
     "sanitise",
     "write",

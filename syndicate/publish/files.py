@@ -54,6 +54,17 @@ def write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     return True
 
 
+def remove(path: Path) -> bool:
+    """Delete a document that no longer has entries (an emptied archive month)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise PublishError(f"publish: cannot remove {path}: {e.strerror or e}") from e
+    return True
+
+
 def _sync_dir(directory: Path) -> None:
     # The rename is durable only once the directory entry is on disk (POSIX).
     try:

@@ -42,6 +42,8 @@ class Change:
 
     brief_id: str
     seq: int
+    edits: int  # 0 for a brief never changed since it was first stored
+    published: datetime
 
 
 def _before(key: Key) -> Any:
@@ -72,9 +74,11 @@ class Feeds:
     def changes(self, since: int, upto: int) -> list[Change]:
         """Briefs whose seq is in (since, upto]."""
         b = schema.briefs
-        query = select(b.c.id, b.c.seq).where(b.c.seq > since, b.c.seq <= upto)
+        query = select(b.c.id, b.c.seq, b.c.edits, b.c.published_at).where(
+            b.c.seq > since, b.c.seq <= upto
+        )
         with self.store.read() as conn:
-            return [Change(row.id, row.seq) for row in conn.execute(query)]
+            return [Change(r.id, r.seq, r.edits or 0, r.published_at) for r in conn.execute(query)]
 
     def memberships(self, feeds: Sequence[str], ids: Iterable[str]) -> list[tuple[str, Key]]:
         """(feed, key) for each of `ids` in each of `feeds`."""
