@@ -31,6 +31,7 @@ from browser_support import (
     vnu_problem,
 )
 
+from syndicate.errors import StoreError
 from syndicate.model import Brief, Validators
 
 __all__ = ["served"]
@@ -379,6 +380,23 @@ def test_healthz_reports_why(served: Served) -> None:
         assert late.status_code == 503
         assert late.json()["problems"] == ["last poll was 18000 s ago"]
         meta.set("last_poll_at", (NOW - timedelta(seconds=60)).isoformat())
+
+
+def test_healthz_and_metrics_when_the_store_is_down(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(key: str) -> str | None:
+        raise StoreError("store: read failed: connection refused")
+
+    monkeypatch.setattr(served.store.meta, "get", down)
+    monkeypatch.setattr(served.store.sources, "all", lambda: down(""))
+    with served.client() as c:
+        health = c.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["store"] == "unreachable"
+        assert health.json()["problems"] == ["store: read failed: connection refused"]
+        metrics = c.get("/metrics")
+        assert metrics.status_code == 503
 
 
 def test_metrics_are_prometheus_text(served: Served) -> None:

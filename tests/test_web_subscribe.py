@@ -20,6 +20,7 @@ import pytest
 from browser_support import Outbox, Served, link_in, served
 
 from syndicate import tokens
+from syndicate.errors import TemporaryFailure
 from syndicate.model import Subscriber
 
 __all__ = ["served"]
@@ -188,6 +189,24 @@ def test_the_answer_is_the_same_for_known_and_unknown_addresses(served: Served) 
     assert (after.status, after.cadence, after.agencies) == ("active", "weekly", ("USCG",))
     assert after.secret == known.secret
     assert not [m for m in outbox(s).messages if "known@example.gov" in str(m["To"])]
+
+
+def test_a_mail_failure_changes_neither_the_answer_nor_the_pending_state(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = served
+    tried: list[object] = []
+
+    async def refuse(message: object) -> str:
+        tried.append(message)
+        raise TemporaryFailure("deliver: 421 try again later")
+
+    monkeypatch.setattr(outbox(s), "send", refuse)
+    with s.client("198.51.100.7") as c:
+        r = subscribe(c, "unlucky@example.gov")
+    assert r.status_code == 200 and "Check your inbox" in r.text
+    eventually(lambda: tried)
+    assert state(s, "unlucky@example.gov").status == "pending"
 
 
 def test_forms_need_their_csrf_token(served: Served) -> None:
