@@ -148,9 +148,10 @@ def test_double_opt_in_then_preferences_then_unsubscribe(served: Served) -> None
 
         unsub = re.search(r'href="(/unsubscribe/[^"]+)"', saved.text)
         assert unsub
+        assert c.head(unsub.group(1)).status_code == 200
         button = c.get(unsub.group(1))
         assert '<button type="submit">Unsubscribe</button>' in button.text
-        assert state(s, address).status == "active", "GET must not unsubscribe"
+        assert state(s, address).status == "active", "GET and HEAD must not unsubscribe"
         done = c.post(unsub.group(1), data={"List-Unsubscribe": "One-Click"})
         assert done.status_code == 200 and "You are unsubscribed" in done.text
         assert state(s, address).status == "unsubscribed"

@@ -206,7 +206,8 @@ async def unsubscribe(request: Request) -> Response:
     site = _site(request)
     token = request.path_params["token"]
     found = await run_in_threadpool(_subscriber, site, token, "unsubscribe")
-    if request.method == "GET":
+    if request.method != "POST":
+        # GET and HEAD only show the button: link scanners in mail systems fetch links.
         if found.status == "unsubscribed":
             return site.message("You are unsubscribed", f"No more mail goes to {found.email}.")
         return site.page(
