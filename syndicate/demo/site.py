@@ -161,13 +161,14 @@ def _item(r: Release, base: str) -> str:
     )
 
 
-def feed(source: str, items: list[Release], base: str) -> str:
-    """An RSS 2.0 document for one sample source."""
+def feed(source: str, items: list[Release], base: str, ttl: int | None = 5) -> str:
+    """An RSS 2.0 document for one sample source (`<ttl>` in minutes, RSS 2.0 spec)."""
     entries = "".join(_item(r, base) for r in sorted(items, key=lambda r: r.date, reverse=True))
     return (
         f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
         f"<title>{source.upper()} News</title><link>{base}/{source}</link>"
-        f"<description>Sample {source.upper()} releases</description><ttl>5</ttl>"
+        f"<description>Sample {source.upper()} releases</description>"
+        f"{f'<ttl>{ttl}</ttl>' if ttl else ''}"
         f"{entries}</channel></rss>"
     )
 
@@ -175,8 +176,9 @@ def feed(source: str, items: list[Release], base: str) -> str:
 class Site:
     """The sample sites on one local port; `later` releases appear when `released` is set."""
 
-    def __init__(self, *, released: bool = False, port: int = 0) -> None:
+    def __init__(self, *, released: bool = False, port: int = 0, ttl: int | None = 5) -> None:
         self.released = released
+        self.ttl = ttl
         self.all = releases()
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -211,7 +213,7 @@ class Site:
                 return (
                     200,
                     "application/rss+xml; charset=utf-8",
-                    feed(source, self.visible(source), self.base),
+                    feed(source, self.visible(source), self.base, self.ttl),
                 )
         for r in self.visible():
             if path == r.path:
