@@ -101,6 +101,7 @@ def brief(request: Request) -> Response:
         title=found.title,
         brief=found,
         body=_fragment(found),
+        topics=[(t, topic_label(t)) for t in found.topics],
         original=found.url if urlsplit(found.url).scheme in ("http", "https") else None,
         alternates=site.alternates(feed, site.agencies[found.agency]),
     )

@@ -16,6 +16,7 @@ from typing import Any
 from starlette.responses import HTMLResponse
 
 from syndicate import templating, tokens
+from syndicate.brief import AGENCY_NAMES
 from syndicate.config import Config
 from syndicate.model import AGENCIES, CADENCES, Subscriber
 from syndicate.store import Store
@@ -77,9 +78,8 @@ class Site:
 
     @property
     def agencies(self) -> dict[str, str]:
-        """Agency code -> the full name the sources give it (the code when none does)."""
-        names = {s.agency: s.name for s in reversed(self.config.sources)}
-        return {code: names.get(code, code) for code in AGENCIES}
+        """Agency code -> its full name, in the order of `model.AGENCIES`."""
+        return {code: AGENCY_NAMES.get(code, code) for code in AGENCIES}
 
     @property
     def topics(self) -> list[str]:
