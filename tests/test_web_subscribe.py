@@ -235,9 +235,16 @@ def test_forms_need_their_csrf_token(served: Served) -> None:
 
 
 @pytest.mark.parametrize(
-    "field", [{"address": "not an address"}, {"cadence": "hourly"}, {"agencies": ["NASA"]}]
+    ("field", "why"),
+    [
+        ({"address": "not an address"}, "That does not look like an email address."),
+        ({"cadence": "hourly"}, "Choose how often to receive mail."),
+        ({"agencies": ["NASA"]}, "Choose agencies and topics from the lists offered."),
+    ],
 )
-def test_bad_form_input_is_400_and_stores_nothing(served: Served, field: dict[str, object]) -> None:
+def test_bad_form_input_is_400_and_stores_nothing(
+    served: Served, field: dict[str, object], why: str
+) -> None:
     s = served
     before = snapshot(s)
     with s.client("198.51.100.5") as c:
@@ -246,7 +253,7 @@ def test_bad_form_input_is_400_and_stores_nothing(served: Served, field: dict[st
         data = {"address": "fine@example.gov", "cadence": "daily", "csrf": csrf.group(1), **field}
         r = c.post("/subscribe", data=data)
     assert r.status_code == 400
-    assert "<h1>Bad request</h1>" in r.text
+    assert "<h1>Bad request</h1>" in r.text and f"<p>{why}</p>" in r.text
     time.sleep(0.2)
     assert snapshot(s) == before
 

@@ -22,7 +22,7 @@ from syndicate import logs, tokens
 from syndicate.config import Config
 from syndicate.store import Store
 from syndicate.web import guard, health, pages, subscribe
-from syndicate.web.site import Site
+from syndicate.web.site import Refusal, Site
 
 READ = ["GET", "HEAD"]
 
@@ -30,8 +30,8 @@ READ = ["GET", "HEAD"]
 def _http_error(request: Request, exc: Exception) -> Response:
     site: Site = request.app.state.site
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    # Our own handlers put a sentence meant for people in `detail`; Starlette's are generic.
-    detail = exc.detail if isinstance(exc, HTTPException) and exc.detail.endswith(".") else None
+    # Only our own refusals carry words for people; Starlette's details are generic.
+    detail = exc.detail if isinstance(exc, Refusal) else None
     response = site.error_page(status, detail)
     if status == 405 and isinstance(exc, HTTPException) and exc.headers:
         response.headers.update(exc.headers)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse
 
 from syndicate import templating, tokens
@@ -52,6 +53,10 @@ ERRORS = {
     500: ("Something went wrong", "The error has been logged. Please try again later."),
     503: ("Unavailable", "The service is not available right now."),
 }
+
+
+class Refusal(HTTPException):
+    """An error answer whose `detail` is a sentence for people, shown on the error page."""
 
 
 def topic_label(topic: str) -> str:

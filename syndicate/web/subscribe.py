@@ -25,7 +25,7 @@ from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
 from syndicate.pipeline import mail
 from syndicate.store.subscribers import normalise
 from syndicate.web import guard
-from syndicate.web.site import PRIVATE, Site
+from syndicate.web.site import PRIVATE, Refusal, Site
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -47,9 +47,9 @@ def _choices(site: Site, form: FormData) -> tuple[Cadence, tuple[str, ...], tupl
     agencies = tuple(str(a) for a in form.getlist("agencies"))
     topics = tuple(str(t) for t in form.getlist("topics"))
     if cadence not in CADENCES:
-        raise HTTPException(400, "Choose how often to receive mail.")
+        raise Refusal(400, "Choose how often to receive mail.")
     if not set(agencies) <= set(AGENCIES) or not set(topics) <= set(site.config.brief.topics):
-        raise HTTPException(400, "Choose agencies and topics from the lists offered.")
+        raise Refusal(400, "Choose agencies and topics from the lists offered.")
     return cadence, tuple(sorted(set(agencies))), tuple(sorted(set(topics)))
 
 
@@ -88,7 +88,7 @@ async def subscribe(request: Request) -> Response:
         return _throttled(site, wait)
     email = address(str(form.get("address", "")))
     if email is None:
-        raise HTTPException(400, "That does not look like an email address.")
+        raise Refusal(400, "That does not look like an email address.")
     cadence, agencies, topics = _choices(site, form)
     key = f"subscribe-email:{email}"
     wait = await run_in_threadpool(take, key, limit, HOUR, now=now)
