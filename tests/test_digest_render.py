@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -274,3 +275,50 @@ def test_confirmation_message_carries_the_link() -> None:
     assert url in text and f'href="{url}"' in html
     assert message.recipient == "ana.ruiz@example.net"
     assert message.sender == "briefs@example.org"
+
+
+def test_non_ascii_and_quoted_names_and_subjects_survive() -> None:
+    title = "FEMA Aids Recovery in San Germán, Puerto Rico"
+    brief = make_brief("b-pr", title=title, agency="FEMA")
+    sub = subscriber(name='José "Pepe" Núñez, Jr.', cadence="immediate")
+    msg = rendered(briefs=(brief,), sub=sub, cadence="immediate")
+    assert msg["Subject"] == f"FEMA: {title}"
+    (address,) = msg["To"].addresses
+    assert address.display_name == 'José "Pepe" Núñez, Jr.'
+    assert address.addr_spec == "ana.ruiz@example.net"
+    text, html = parts(msg)
+    assert title in text and title in html
+
+
+def test_a_rebuilt_message_is_byte_identical() -> None:
+    sub = subscriber()
+    owed = Owed(Digest("daily:2026-12-01", sub, "daily", BRIEFS, 0, NOW), ())
+    first = digest.render(owed, bodies(BRIEFS), LINKS, letterhead()).data
+    assert digest.render(owed, bodies(BRIEFS), LINKS, letterhead()).data == first
+    assert b"\r\n" in first and b"\n" not in first.replace(b"\r\n", b"")
+    assert max(len(line) for line in first.split(b"\r\n")) <= 998
+
+
+def test_recipients_of_one_digest_each_get_their_own_links_and_address() -> None:
+    composer = digest.Composer(letterhead())
+    out = {}
+    for ident, email in ((7, "ana@example.net"), (8, "o'brien&co@example.net")):
+        sub = subscriber(id=ident, email=email)
+        links = Links(
+            f"https://briefs.example.org/unsubscribe/{ident}.U",
+            f"https://briefs.example.org/preferences/{ident}.P",
+            f"{ident}.U",
+        )
+        owed = Owed(Digest("daily:2026-12-01", sub, "daily", BRIEFS, 0, NOW), ())
+        parsed = message_from_bytes(
+            composer.render(owed, bodies(BRIEFS), links).data, policy=policy.default
+        )
+        assert isinstance(parsed, EmailMessage)
+        out[ident] = parts(parsed)
+    for ident, email in ((7, "ana@example.net"), (8, "o'brien&co@example.net")):
+        text, html = out[ident]
+        assert f"unsubscribe/{ident}.U" in text and f"unsubscribe/{ident}.U" in html
+        assert f"preferences/{ident}.P" in text and f"preferences/{ident}.P" in html
+        assert f"because {email} subscribed" in text
+        assert f"because {escape(email)} subscribed" in html
+    assert "7.U" not in out[8][0] + out[8][1]
