@@ -5,6 +5,7 @@ Input: a database URL. Output: a `Store` whose schema is migrated to the newest 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from syndicate.errors import StoreError
@@ -13,7 +14,7 @@ from syndicate.store import migrate
 from syndicate.store.core import Store
 from syndicate.store.engine import wrapped
 
-__all__ = ["Store", "StoreError", "default_url", "open"]
+__all__ = ["Store", "StoreError", "default_url", "open", "probe"]
 
 DEFAULT_NAME = "syndicate.db"
 
@@ -35,3 +36,35 @@ def open(url: str) -> Store:
         engine.dispose()
         raise
     return Store(engine, path=path)
+
+
+def probe(url: str) -> str:
+    """Say whether the store at `url` is reachable and how far its schema is, changing nothing.
+
+    An SQLite file that does not exist yet is fine (it is created on first use); anything
+    unreachable raises StoreError.
+    """
+    parsed = engines.url_of(url)
+    path = engines.sqlite_path(parsed)
+    if path is not None and not path.exists():
+        folder = path.parent
+        if folder.exists() and not os.access(folder, os.W_OK):
+            raise StoreError(f"store: {folder} is not writable")
+        return f"{path} does not exist yet; it is created on first use"
+    engine, _ = engines.make(parsed)
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        with wrapped(f"cannot open {shown}"), engine.connect() as conn:
+            have = migrate.current(conn)
+            conn.rollback()
+        heads = migrate.heads()
+    finally:
+        engine.dispose()
+    if not have:
+        return f"{shown} is reachable and empty; the schema is created on first use"
+    if have == heads:
+        return f"{shown} is reachable, schema up to date ({', '.join(sorted(have))})"
+    return (
+        f"{shown} is reachable, schema at {', '.join(sorted(have))}; "
+        f"migrates to {', '.join(sorted(heads))} on first use"
+    )

@@ -31,6 +31,11 @@ def config() -> Config:
     return result
 
 
+def heads() -> set[str]:
+    """The newest revisions of the package's migrations."""
+    return set(ScriptDirectory.from_config(config()).get_heads())
+
+
 def current(conn: Connection) -> set[str]:
     """The revisions a database is at (empty for a fresh database)."""
     return set(MigrationContext.configure(conn).get_current_heads())
