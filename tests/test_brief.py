@@ -248,7 +248,7 @@ def test_same_bytes_across_processes_and_hash_seeds() -> None:
 # Releases as the extract stage reads them from pages (tests/data/articles/, written by the
 # extract engineer); speakers below were read from the pages by hand.
 PAGE_SPEAKERS = {
-    "ice-split-quote": ["Field Office Director Patricia Hyde"] * 3,
+    "ice-split-quote": ["ERO Boston Field Office Director Patricia Hyde"] * 3,
     "dhs-photo-release": ["Secretary of Homeland Security Kristi Noem"] * 2,
     "dhs-ecuador-mou": ["Secretary Kristi Noem"] * 4,
 }

@@ -68,7 +68,8 @@ def test_bare_surname_resolves_to_first_full_mention() -> None:
         "“We are securing this border every single day and night,” Noem said.",
         "“It works,” said Secretary Noem.",
     ]
-    assert [q.speaker for q in quotes.find(paras)] == ["Secretary Kristi Noem"] * 2
+    # No attribution names her in full: the text's first full mention, "DHS" and all.
+    assert [q.speaker for q in quotes.find(paras)] == ["DHS Secretary Kristi Noem"] * 2
 
 
 def test_quote_across_paragraphs_keeps_its_speaker() -> None:
