@@ -58,6 +58,13 @@ _STOP = _MINOR | {
     "their", "our", "we", "from", "will", "has", "have", "had", "not", "but", "also", "who",
     "which", "all", "more", "than", "said", "into", "other", "both", "can", "may", "new",
 }  # fmt: skip
+# Words a heading neither starts nor ends with ("information about" is half a phrase).
+_FUNCTION = {
+    "about", "with", "from", "over", "under", "after", "before", "through", "across",
+    "against", "within", "without", "between", "among", "around", "during", "including",
+    "toward", "towards", "upon", "along", "near", "while", "when", "where", "what", "there",
+    "them", "they", "your", "such", "each", "every", "most", "some", "many", "very", "just",
+}  # fmt: skip
 
 SALIENT_WORDS = 600
 LEAD_MAX, PARAS_MAX, BULLETS_MAX, BACKGROUND_MAX, NEXT_MAX, LINKS_MAX = 4, 3, 8, 3, 2, 8
@@ -87,10 +94,31 @@ def _heading(text: str | None) -> str | None:
     return title_case(text)
 
 
-def _salient(body: str) -> str | None:
-    """The commonest two- or three-word phrase written in lower case, as a heading."""
+def _reads_as_heading(gram: tuple[str, ...]) -> bool:
+    """A noun phrase ("information sharing", "illegal crossings"), not a clause or adverb.
+
+    "officers seized" is a subject and its verb: a past tense after the first word, or an
+    adverb anywhere, makes the phrase a piece of a sentence rather than a heading.
+    """
+    if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
+        return False
+    for i, word in enumerate(gram):
+        if word.endswith("ly") and len(word) > 4:
+            return False
+        if i and word.endswith("ed") and not word.endswith("eed"):
+            return False
+    return True
+
+
+def _salient(body: str, shown: str) -> str | None:
+    """The commonest two- or three-word phrase written in lower case, as a heading.
+
+    The phrase must also occur in `shown` (the text the heading stands over), so it says
+    what that section is about.
+    """
     # The opening of a release says what it is about; a long advisory's tail does not.
     words = re.findall(r"[A-Za-z][A-Za-z’'-]*", body)[:SALIENT_WORDS]
+    under = " ".join(re.findall(r"[A-Za-z][A-Za-z’'-]*", shown)).lower()
     counts: Counter[tuple[str, ...]] = Counter()
     first: dict[tuple[str, ...], int] = {}
     common: set[tuple[str, ...]] = set()  # written in lower case at least once: not a name
@@ -107,7 +135,14 @@ def _salient(body: str) -> str | None:
             if gram == low:
                 common.add(low)
     ranked = sorted(
-        (g for g, c in counts.items() if c >= 2 and g in common),
+        (
+            g
+            for g, c in counts.items()
+            if c >= 2
+            and g in common
+            and _reads_as_heading(g)
+            and f" {' '.join(g)} " in f" {under} "
+        ),
         key=lambda g: (-counts[g] * len(g), first[g]),
     )
     return title_case(" ".join(ranked[0])) if ranked else None
@@ -145,7 +180,7 @@ class Extractive:
     """The extractive engine (registered as "extractive")."""
 
     name = "extractive"
-    version = "1.0"
+    version = "1.1"  # 1.1: speakers as the attribution names them; headings read as such
 
     def draft(self, article: Article, *, target_words: int) -> Draft:
         """Draft a brief from the article's own sentences."""
@@ -242,7 +277,8 @@ class Extractive:
             limit = LEAD_MAX if n == 0 else PARAS_MAX
             paragraphs = take(seg, limit, skip_background=n == 0, skip_next=True)
             if n == 0 and paragraphs:
-                lead_heading = heading or _salient(layout.body) or OVERVIEW
+                shown = " ".join(paragraphs)
+                lead_heading = heading or _salient(layout.body, shown) or OVERVIEW
                 body.append(Section(lead_heading, tuple(paragraphs)))
                 paragraphs = []
             bullets = tuple(item for items in seg.lists for item in items)[:BULLETS_MAX]

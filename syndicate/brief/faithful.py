@@ -3,8 +3,9 @@
 Every brief passes this before it leaves the stage. Compared with white space folded and
 curly quote marks made straight: every quotation is verbatim in the source; every standfirst,
 paragraph and bullet sentence is a source sentence (a spelled-out acronym folded back);
-every number, date and capitalised name anywhere in the brief occurs in the source;
-headings use only the source's words (or are the plain defaults); links are the release's.
+every number, date and capitalised name anywhere in the brief occurs in the source; every
+speaker is a run of the source's words; headings use only the source's words (or are the
+plain defaults); links are the release's.
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ def check(brief: Brief, article: Article) -> None:
         for name in _CAPITALISED.findall(normalise(text)):
             if name not in words and name.rstrip(".") not in words:
                 raise _fail(f"name {name!r} not in source")
+    for q in brief.quotes:
+        # A speaker is named as the release names them: their words, in the release's order.
+        if q.speaker and normalise(q.speaker) not in source:
+            raise _fail(f"speaker not in source: {q.speaker!r}")
     urls = {link.url for link in article.links} | {
         link.url for b in article.blocks for link in b.links
     }
