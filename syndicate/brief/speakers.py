@@ -158,9 +158,7 @@ def resolve(who: Name, attributions: Sequence[Name], mentions: Sequence[Name]) -
     if who.full:
         # "said Kristi Noem": the title the release gives that same name, if it gives one.
         n = len(who.person)
-        titled = [
-            m for m in (*attributions, *mentions) if m.titled and m.person[-n:] == who.person
-        ]
+        titled = [m for m in (*attributions, *mentions) if m.titled and m.person[-n:] == who.person]
         return titled[0].text if titled else who.text
     for names in (attributions, mentions):
         same = [m for m in names if m.full and m.surname == who.surname]
