@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.utils import parseaddr
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import dkim
@@ -75,12 +76,12 @@ class Letterhead:
     order: str = "newest"  # "agency": briefs grouped under agency headings
     signer: Signer | None = None
 
-    @property
+    @cached_property
     def envelope_from(self) -> str:
         """The bare address of `sender`, for MAIL FROM."""
         return parseaddr(self.sender)[1]
 
-    @property
+    @cached_property
     def domain(self) -> str:
         return self.envelope_from.rpartition("@")[2] or "localhost"
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -139,11 +140,16 @@ class _Shared:
     html: str
 
 
+@lru_cache(maxsize=8)
+def _from(sender: str) -> str:
+    return mime.named(sender)
+
+
 def _headers(
     letterhead: Letterhead, subscriber: Subscriber, subject_line: str, when: datetime, mid: str
 ) -> list[tuple[str, str]]:
     return [
-        ("From", mime.named(letterhead.sender)),
+        ("From", _from(letterhead.sender)),
         (
             "To",
             mime.mailbox(header_text(subscriber.name or "", 100), header_text(subscriber.email)),

@@ -14,28 +14,26 @@ import os
 import secrets
 import socket
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Literal
+from functools import partial
+from typing import Any, Literal, TypeVar
 
 from syndicate import brief as briefs_stage
 from syndicate import deliver, digest, tokens
 from syndicate.config import Config
 from syndicate.deliver import Transport
-from syndicate.errors import (
-    DeliveryError,
-    PermanentFailure,
-    StoreError,
-    SyndicateError,
-    TemporaryFailure,
-)
+from syndicate.errors import DeliveryError, PermanentFailure, StoreError, SyndicateError
 from syndicate.model import CADENCES, Brief, Cadence, Digest, Message, Subscriber
 from syndicate.store import Store
 from syndicate.store.deliveries import Delivery, Owing, Planned
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 SLOT_KEY = "digest_slot:{cadence}"
 RECORD_BATCH = 500
 
@@ -115,6 +113,16 @@ class Renderer:
                 raise StoreError(f"store: subscriber {subscriber_id} is gone")
             self._subscribers[subscriber_id] = found
         return self._subscribers[subscriber_id]
+
+    def prefetch(self, rows: Sequence[Delivery]) -> None:
+        """Read what a batch of ledger rows needs (subscribers, briefs) before rendering."""
+        wanted = [r.subscriber_id for r in rows if r.subscriber_id not in self._subscribers]
+        if wanted:
+            self._subscribers.update(self.store.subscribers.many(wanted))
+        for r in rows:
+            for brief_id in (*r.brief_ids, *r.corrections):
+                with suppress(StoreError):  # a missing brief is reported when rendering
+                    self.brief(brief_id)
 
     def owed(self, owed: digest.Owed) -> Message:
         """Render one digest."""
@@ -227,30 +235,68 @@ def _worker() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+class Ledger:
+    """The send loop's way to the store: one worker thread, so database calls neither
+    block the event loop nor run two at once, and accepted messages are marked sent in
+    small batches (those accepted while the previous batch was being written)."""
+
+    def __init__(self, store: Store, worker: str, clock: Clock) -> None:
+        self.store = store
+        self.worker = worker
+        self.clock = clock
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="ledger")
+        self._accepted: list[tuple[int, str, datetime]] = []
+        self._lock = asyncio.Lock()
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one store call on the ledger thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, partial(fn, *args, **kwargs))
+
+    async def accepted(self, delivery_id: int, reply: str) -> int:
+        """Record that the server accepted a message; how many rows this call marked."""
+        self._accepted.append((delivery_id, reply, self.clock()))
+        return await self.flush()
+
+    async def flush(self) -> int:
+        """Mark every accepted message not marked yet."""
+        async with self._lock:
+            batch, self._accepted = self._accepted, []
+            if not batch:
+                return 0
+            return await self.call(self.store.deliveries.sent_many, self.worker, batch)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+
+
 async def _one(
-    store: Store,
+    ledger: Ledger,
     config: Config,
     renderer: Renderer,
     transport: Transport,
     row: Delivery,
-    worker: str,
-    clock: Clock,
     summary: Summary,
 ) -> bool:
     """Send one claimed row and record the outcome; False on a transient failure."""
     mail = config.mail
+    deliveries = ledger.store.deliveries
     try:
         message = renderer.row(row)
         reply = await transport.send(message)
     except PermanentFailure as e:
         summary.failed += 1
-        if store.deliveries.fail(row.id, worker, str(e), bounce_after=mail.bounce_after):
-            summary.bounced += 1
+        bounced = await ledger.call(
+            deliveries.fail, row.id, ledger.worker, str(e), bounce_after=mail.bounce_after
+        )
+        summary.bounced += int(bounced)
         return True
-    except (TemporaryFailure, DeliveryError) as e:
+    except DeliveryError as e:  # TemporaryFailure, or a transport error of unknown kind
         delay = mail.retry_base * 2 ** max(row.attempts - 1, 0)
-        at = clock() + timedelta(seconds=delay)
-        status = store.deliveries.retry(row.id, worker, str(e), at, max_attempts=mail.max_attempts)
+        at = ledger.clock() + timedelta(seconds=delay)
+        status = await ledger.call(
+            deliveries.retry, row.id, ledger.worker, str(e), at, max_attempts=mail.max_attempts
+        )
         if status == "failed":
             summary.failed += 1
         else:
@@ -258,10 +304,10 @@ async def _one(
         return False
     except SyndicateError as e:  # a brief or subscriber vanished: this row cannot be built
         summary.failed += 1
-        store.deliveries.fail(row.id, worker, str(e), bounce_after=1 << 30)
+        await ledger.call(deliveries.fail, row.id, ledger.worker, str(e), bounce_after=1 << 30)
         return True
-    if store.deliveries.sent(row.id, worker, reply, clock()):
-        summary.sent += 1
+    marked = await ledger.accepted(row.id, reply)  # awaited first: `+=` must not span it
+    summary.sent += marked
     return True
 
 
@@ -276,20 +322,30 @@ async def deliver_due(
     """Claim, render, send and mark every ledger row that is due now."""
     summary = summary or Summary()
     renderer = Renderer(store, config)
-    worker = _worker()
+    ledger = Ledger(store, _worker(), clock)
     batch_size = max(8, config.mail.smtp.pool_size * 8)
-    store.deliveries.cancel_inactive(clock())
-    while True:
-        rows = store.deliveries.claim(
-            worker, clock(), limit=batch_size, lease=config.mail.claim_lease
-        )
-        if not rows:
-            break
-        results = await asyncio.gather(
-            *(_one(store, config, renderer, transport, r, worker, clock, summary) for r in rows)
-        )
-        if not any(results):
-            break  # every message failed transiently: the relay is down; keep the rest queued
+    try:
+        await ledger.call(store.deliveries.cancel_inactive, clock())
+        while True:
+            rows = await ledger.call(
+                store.deliveries.claim,
+                ledger.worker,
+                clock(),
+                limit=batch_size,
+                lease=config.mail.claim_lease,
+            )
+            if not rows:
+                break
+            await ledger.call(renderer.prefetch, rows)
+            results = await asyncio.gather(
+                *(_one(ledger, config, renderer, transport, r, summary) for r in rows)
+            )
+            marked = await ledger.flush()
+            summary.sent += marked
+            if not any(results):
+                break  # every message failed transiently: the relay is down; keep the rest
+    finally:
+        ledger.close()
     return summary
 
 

@@ -254,6 +254,19 @@ class Deliveries:
             ).rowcount
         return bool(done)
 
+    def sent_many(self, worker: str, accepted: Sequence[tuple[int, str, datetime]]) -> int:
+        """`sent` for several (id, reply, time) at once, in one transaction; how many."""
+        done = 0
+        with self.store.begin() as conn:
+            for delivery_id, reply, at in accepted:
+                done += conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.id == delivery_id, deliveries.c.claimed_by == worker)
+                    .where(deliveries.c.status == "claimed")
+                    .values(status="sent", sent_at=at, reply=reply[:1000], error=None)
+                ).rowcount
+        return done
+
     def retry(
         self, delivery_id: int, worker: str, error: str, at: datetime, *, max_attempts: int
     ) -> str:
@@ -330,6 +343,17 @@ class Deliveries:
                 select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
             )
             return {status: int(n) for status, n in rows}
+
+    def page(self, after_id: int = 0, limit: int = 100) -> list[Delivery]:
+        """Ledger rows in id order, after `after_id` (for listings and tools)."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(deliveries)
+                .where(deliveries.c.id > after_id)
+                .order_by(deliveries.c.id)
+                .limit(limit)
+            )
+            return [_delivery(r) for r in rows]
 
     def for_subscriber(self, subscriber_id: int) -> list[Delivery]:
         """A subscriber's ledger rows, oldest first."""

@@ -115,6 +115,19 @@ class Subscribers:
             row = conn.execute(select(subscribers).where(subscribers.c.id == subscriber_id)).first()
         return subscriber_from_row(row) if row is not None else None
 
+    def many(self, ids: Sequence[int]) -> dict[int, Subscriber]:
+        """Several subscribers by id, in one query per 500."""
+        found: dict[int, Subscriber] = {}
+        unique = sorted(set(ids))
+        with self.store.read() as conn:
+            for i in range(0, len(unique), 500):
+                rows = conn.execute(
+                    select(subscribers).where(subscribers.c.id.in_(unique[i : i + 500]))
+                )
+                for row in rows:
+                    found[row.id] = subscriber_from_row(row)
+        return found
+
     def by_email(self, email: str) -> Subscriber | None:
         """One subscriber by address (any spelling of it); None when unknown or invalid."""
         try:
