@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from syndicate import config
-from syndicate.brief import acronyms, quotes, sentences, topics
+from syndicate.brief import acronyms, extractive, quotes, sentences, topics
 
 # Hand-written boundaries: the cases the splitter was chosen on (see brief/sentences.py).
 SPLITS = [
@@ -135,3 +135,55 @@ def test_taxonomy_from_config() -> None:
     cfg = config.parse('[brief.topics]\nweather = ["storm", "snow"]\n')
     assert cfg.brief.topics == {"weather": ["storm", "snow"]}
     assert topics.classify("Snow Storm Warning", "", cfg.brief.topics) == ("weather",)
+
+
+# Lead headings: a phrase the release repeats in lower case, which must read as a heading.
+HEADING_CASES = [
+    # A subject and its verb is a piece of a sentence, not a heading.
+    (
+        "Officers seized 40 pounds of cocaine at the bridge on Monday. Officers seized the "
+        "truck as well. The officers seized cash from the driver's cab.",
+        None,
+    ),
+    # Half a phrase ("information about") is not one either.
+    (
+        "The program shares information about travelers. It shares information about cargo. "
+        "Both sides said so.",
+        None,
+    ),
+    (
+        "The agreement deepens information sharing between the two nations. Better "
+        "information sharing helps officers stop dangerous travelers.",
+        "Information Sharing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "want"), HEADING_CASES)
+def test_lead_heading_reads_as_a_heading(body: str, want: str | None) -> None:
+    assert extractive._salient(body, body) == want
+
+
+def test_lead_heading_is_about_its_own_section() -> None:
+    body = "Officials discussed illegal migration and illegal migration routes at length."
+    assert extractive._salient(body, body) == "Illegal Migration"
+    assert extractive._salient(body, "The two governments signed an agreement.") is None
+
+
+def test_lead_section_falls_back_to_overview() -> None:
+    from brief_support import ATTRIBUTION, FETCHED, source
+
+    from syndicate import brief
+    from syndicate.brief import plaintext
+
+    page = plaintext.article(
+        "CBP Officers Seize Cocaine at Bridge\n\n"
+        "Officers seized 40 pounds of cocaine at the Pharr bridge on Monday. Officers seized "
+        "the truck too.\n\n"
+        "The driver was arrested. Officers seized his phone. Agents opened an investigation.\n",
+        "https://www.cbp.gov/newsroom/x",
+    )
+    made = brief.make(
+        page, id="x", source=source("CBP"), attribution=ATTRIBUTION, fetched_at=FETCHED
+    )
+    assert [s.heading for s in made.sections] == ["Overview"]

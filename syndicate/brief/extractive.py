@@ -97,10 +97,13 @@ def _heading(text: str | None) -> str | None:
 def _reads_as_heading(gram: tuple[str, ...]) -> bool:
     """A noun phrase ("information sharing", "illegal crossings"), not a clause or adverb.
 
-    "officers seized" is a subject and its verb: a past tense after the first word, or an
-    adverb anywhere, makes the phrase a piece of a sentence rather than a heading.
+    "officers seized" and "shares information" are pieces of sentences: a past tense after
+    the first word, an adverb anywhere, or an -s word first (a plural subject or a verb; a
+    noun modifying another is singular, "threat actors") make a phrase no heading.
     """
     if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
+        return False
+    if gram[0].endswith("s") and not gram[0].endswith(("ss", "us", "is")):
         return False
     for i, word in enumerate(gram):
         if word.endswith("ly") and len(word) > 4:
