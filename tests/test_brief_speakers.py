@@ -231,3 +231,10 @@ def test_the_reference_release_through_extract() -> None:
     assert "Sources: U.S. Department of Homeland Security." in lines
     assert ATTRIBUTION.prepared_by in lines
     assert ATTRIBUTION.notice in lines
+
+
+def test_a_role_in_lower_case_is_part_of_the_name() -> None:
+    para = "“We will not stop,” said DHS spokesperson Tricia McLaughlin."
+    assert speakers(para) == ["DHS spokesperson Tricia McLaughlin"]
+    later = "“We mean it,” McLaughlin said."
+    assert speakers(para, later) == ["DHS spokesperson Tricia McLaughlin"] * 2

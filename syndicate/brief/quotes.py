@@ -28,7 +28,9 @@ _VERBS = (
 # A word of a name; "Hidalgo/Pharr/Anzalduas" is one word, so a name is never cut at "/".
 _WORD = r"[A-Z][A-Za-z.’'-]*(?:/[A-Za-z][A-Za-z.’'-]*)*"
 _CAP = rf"(?:{_WORD}|\d+)"
-_LINK = r"(?:of|the|for|in|and|de|del|la)"
+# Joining words inside a name, and the roles written in lower case ("DHS spokesperson Tricia
+# McLaughlin"), which join an organisation to a person.
+_LINK = r"(?:of|the|for|in|and|de|del|la|spokesperson|spokesman|spokeswoman)"
 _NAME = rf"{_WORD}(?:\s+(?:{_LINK}\s+)*{_CAP})*"
 _AFTER_VERB_NAME = re.compile(rf"^\s*,?\s*{_VERBS}\s+(?P<who>{_NAME})")
 _AFTER_NAME_VERB = re.compile(rf"^\s*,?\s*(?P<who>{_NAME})\s+{_VERBS}\b")

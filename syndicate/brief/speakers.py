@@ -26,7 +26,7 @@ HEADS = {
     "Spokesman", "Spokeswoman", "Ambassador", "Minister", "Sheriff", "Captain", "Capt.",
     "Lt.", "Cmdr.", "Commander", "Sgt.", "Dr.", "Judge", "Coordinator", "Superintendent",
     "Inspector", "Undersecretary", "Chairman", "Chair", "Lieutenant", "Colonel", "Col.",
-    "Gen.", "Marshal", "Manager", "Counsel",
+    "Gen.", "Marshal", "Manager", "Counsel", "spokesperson", "spokesman", "spokeswoman",
 }  # fmt: skip
 MODIFIERS = {
     "Deputy", "Acting", "Assistant", "Executive", "Special", "Under", "Associate", "Senior",
