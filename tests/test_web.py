@@ -421,6 +421,7 @@ def test_metrics_are_prometheus_text(served: Served) -> None:
         status=200,
     )
     st.subscribers.add("metrics.reader@example.gov", "daily", confirmed=True)
+    st.meta.set("duration:poll", "1.250")
     with served.client() as c:
         c.get("/")
         r = c.get("/metrics")
@@ -432,6 +433,7 @@ def test_metrics_are_prometheus_text(served: Served) -> None:
         assert line.startswith(("# HELP ", "# TYPE ")) or sample.match(line), line
     for expected in (
         'syndicate_source_polls_total{source="cisa"} 2.0',
+        'syndicate_job_duration_seconds{job="poll"} 1.25',
         'syndicate_source_polls_total{source="dhs"} 1.0',
         'syndicate_source_failures{source="cisa"} 2.0',
         'syndicate_source_failures{source="dhs"} 0.0',

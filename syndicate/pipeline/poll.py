@@ -113,6 +113,7 @@ class Poller:
         results = list(await asyncio.gather(*(one(s) for s in sources)))
         finished = self.clock()
         self.store.meta.set("last_poll_at", finished.isoformat())
+        self.store.meta.set("duration:poll", f"{(finished - started).total_seconds():.3f}")
         return PollSummary(results, started, finished)
 
     def _select(self, source_ids: Sequence[str] | None, now: datetime) -> list[Source]:

@@ -78,6 +78,10 @@ def healthz(request: Request) -> Response:
     )
 
 
+# Jobs whose last duration the pipeline and the daemon record in the store's meta table.
+JOBS = ("poll", "publish", "digest.daily", "digest.weekly", "deliver.retry", "housekeeping")
+
+
 def _by(name: str, counts: dict[str, int]) -> list[tuple[str, float]]:
     return [(f'{{{name}="{label(k)}"}}', float(v)) for k, v in sorted(counts.items())]
 
@@ -155,6 +159,17 @@ def exposition(site: Site) -> str:
     ):
         age = (now - when).total_seconds() if when else math.inf
         out.metric(name, "gauge", help, [("", age)])
+    durations = []
+    for job in JOBS:
+        value = site.store.meta.get(f"duration:{job}")
+        if value is not None:
+            durations.append((f'{{job="{label(job)}"}}', float(value)))
+    out.metric(
+        "syndicate_job_duration_seconds",
+        "gauge",
+        "How long each scheduled job (poll, publish, digests, retries) last took.",
+        durations,
+    )
     site.timings.expose(out)
     return out.text()
 
