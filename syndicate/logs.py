@@ -26,8 +26,12 @@ class _Formatter(logging.Formatter):
         fields: dict[str, Any] = dict(getattr(record, "fields", {}))
         when = datetime.fromtimestamp(record.created, UTC)
         if self.kind == "json":
-            out = {"time": when.isoformat(timespec="milliseconds"),
-                   "level": record.levelname.lower(), "event": record.getMessage(), **fields}
+            out = {
+                "time": when.isoformat(timespec="milliseconds"),
+                "level": record.levelname.lower(),
+                "event": record.getMessage(),
+                **fields,
+            }
             return json.dumps(out, default=str, ensure_ascii=False)
         parts = " ".join(f"{k}={_text(v)}" for k, v in fields.items())
         stamp = when.strftime("%Y-%m-%d %H:%M:%S")

@@ -123,7 +123,7 @@ def _subscribe(config: Path) -> None:
 def test_daemon_polls_publishes_mails_and_stops_cleanly(
     tmp_path: Path,
     site: Site,
-    smtp_sink: Sink,  # noqa: F811
+    smtp_sink: Sink,
 ) -> None:
     config = _config(tmp_path, site, smtp_sink.port)
     _subscribe(config)
@@ -169,7 +169,7 @@ def _polled_since(config: Path, when: datetime) -> bool:
     return len(states) == 2 and all(s.last_poll_at and s.last_poll_at > when for s in states)
 
 
-def test_second_daemon_on_sqlite_refuses(tmp_path: Path, site: Site, smtp_sink: Sink) -> None:  # noqa: F811
+def test_second_daemon_on_sqlite_refuses(tmp_path: Path, site: Site, smtp_sink: Sink) -> None:
     config = _config(tmp_path, site, smtp_sink.port)
     first = _start(config)
     try:
@@ -192,7 +192,7 @@ def test_second_daemon_on_sqlite_refuses(tmp_path: Path, site: Site, smtp_sink: 
 def test_postgres_standby_takes_over_after_sigkill(
     tmp_path: Path,
     site: Site,
-    smtp_sink: Sink,  # noqa: F811
+    smtp_sink: Sink,
 ) -> None:
     with fresh_database("syn_daemon") as url:
         config = _config(tmp_path, site, smtp_sink.port, url)
