@@ -208,7 +208,9 @@ timeout = 30.0
         try:
             _seed(store, args.subscribers, args.briefs)
             t0 = time.perf_counter()
-            summary = mail.run(store, config, clock=lambda: NOW)
+            summary = mail.plan(store, config, now=NOW)
+            planned = time.perf_counter() - t0
+            mail.retry(store, config, clock=lambda: NOW, summary=summary)
             ours = time.perf_counter() - t0
             if summary.sent != args.subscribers:
                 print(f"warning: sent {summary.sent} of {args.subscribers}: {summary}")
@@ -234,8 +236,8 @@ timeout = 30.0
         f"pool {args.pool}; messages of {size / 1024:.0f} KiB on average"
     )
     print(
-        f"syndicate mail.run (plan + ledger + render + send + mark): {summary.sent} messages "
-        f"in {ours:.1f} s = {ours_rate:.0f} msg/s"
+        f"syndicate mail.plan + mail.retry (plan, ledger, claim, render, send, mark): {summary.sent} messages "
+        f"in {ours:.1f} s = {ours_rate:.0f} msg/s (of which planning and recording {planned:.1f} s)"
     )
     print(
         f"bare smtplib loop, one connection, pre-rendered: {len(sample)} messages in "

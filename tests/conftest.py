@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from server import Server
+from smtp_support import smtp_sink  # noqa: F401 - the SMTP sink fixture
 from store_support import postgres_url, sqlite_template, store, store_url  # noqa: F401
 
 

@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from smtp_support import Received, Sink, mail_config, put_briefs, smtp_sink  # noqa: F401
+from smtp_support import Received, Sink, mail_config, put_briefs
 from store_support import T0, make_brief
 
 from syndicate.config import Config
@@ -150,7 +150,7 @@ def test_an_edited_brief_is_not_resent_and_a_material_edit_is_noted(
     assert mail.run(store, cfg, clock=at(DAY1 + timedelta(days=1))).sent == 0  # edit alone
     put_briefs(store, FEMA)
     assert mail.run(store, cfg, clock=at(DAY1 + timedelta(days=2))).sent == 1
-    first, second = smtp_sink.messages
+    _, second = smtp_sink.messages
     text = str(second.parsed().get_body(("plain",)).get_content())  # type: ignore[union-attr]
     assert FEMA.title in text
     assert "Updated since we sent them:" in text and CBP.title in text

@@ -386,10 +386,15 @@ def run(
 
 
 def retry(
-    store: Store, config: Config, *, transport: Transport | None = None, clock: Clock = _now
+    store: Store,
+    config: Config,
+    *,
+    transport: Transport | None = None,
+    clock: Clock = _now,
+    summary: Summary | None = None,
 ) -> Summary:
     """Send the ledger rows that are due (retries, and anything a crash left claimed)."""
-    return asyncio.run(_send_all(store, config, transport, clock, Summary()))
+    return asyncio.run(_send_all(store, config, transport, clock, summary or Summary()))
 
 
 Format = Literal["html", "text"]

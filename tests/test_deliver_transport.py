@@ -1,0 +1,113 @@
+"""The SMTP transport on its own: authentication, the rate limit, reply mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtp_support import Sink, free_port
+
+from syndicate import deliver
+from syndicate.config import MailConfig
+from syndicate.errors import ConfigError, PermanentFailure, TemporaryFailure
+from syndicate.model import Message
+
+
+def message(n: int = 0) -> Message:
+    data = (
+        f"From: briefs@example.org\r\nTo: r{n}@example.net\r\nSubject: t{n}\r\n"
+        f"Message-ID: <m{n}@example.org>\r\n\r\nbody {n}\r\n"
+    ).encode()
+    return Message(f"<m{n}@example.org>", "briefs@example.org", f"r{n}@example.net", data)
+
+
+def smtp(port: int, **settings: Any) -> deliver.Transport:
+    mail = MailConfig.model_validate(
+        {"transport": "smtp", "smtp": {"host": "127.0.0.1", "port": port, **settings}}
+    )
+    from pathlib import Path
+
+    return deliver.transport(mail, Path("."))
+
+
+async def send_all(transport: deliver.Transport, messages: list[Message]) -> list[str]:
+    try:
+        return list(await asyncio.gather(*(transport.send(m) for m in messages)))
+    finally:
+        await transport.close()
+
+
+# Plain-text AUTH on 127.0.0.1 is what this test wants; aiosmtpd warns about it.
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_auth_uses_the_password_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[bytes, bytes]] = []
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        seen.append((data.login, data.password))
+        return AuthResult(success=data.password == b"s3cret-from-env")
+
+    sink = Sink()
+    controller = Controller(
+        sink.handler,
+        hostname="127.0.0.1",
+        port=sink.port,
+        authenticator=check,
+        auth_required=True,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        monkeypatch.setenv("SYN_SMTP_PASSWORD", "s3cret-from-env")
+        transport = smtp(sink.port, username="briefs", password_env="SYN_SMTP_PASSWORD")
+        asyncio.run(send_all(transport, [message()]))
+        assert seen == [(b"briefs", b"s3cret-from-env")]
+        assert len(sink.messages) == 1
+    finally:
+        controller.stop()
+
+
+def test_a_missing_password_variable_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYN_SMTP_UNSET", raising=False)
+    with pytest.raises(ConfigError, match="SYN_SMTP_UNSET"):
+        smtp(25, username="briefs", password_env="SYN_SMTP_UNSET")
+
+
+def test_the_rate_limit_spaces_messages(smtp_sink: Sink) -> None:
+    transport = smtp(smtp_sink.port, rate=10.0, pool_size=3)
+    start = time.monotonic()
+    asyncio.run(send_all(transport, [message(i) for i in range(6)]))
+    # Six starts at 10 per second cannot all happen in less than half a second.
+    assert time.monotonic() - start >= 0.5
+    assert len(smtp_sink.messages) == 6
+
+
+def test_replies_map_to_temporary_and_permanent(smtp_sink: Sink) -> None:
+    smtp_sink.reply("451 4.3.0 Mailbox busy", "554 5.7.1 Rejected as spam")
+    transport = smtp(smtp_sink.port, pool_size=1)
+
+    async def go() -> list[BaseException | str]:
+        try:
+            return [
+                await asyncio.gather(transport.send(message(1)), return_exceptions=True),
+                await asyncio.gather(transport.send(message(2)), return_exceptions=True),
+                await asyncio.gather(transport.send(message(3)), return_exceptions=True),
+            ]
+        finally:
+            await transport.close()
+
+    (first,), (second,), (third,) = asyncio.run(go())  # type: ignore[misc]
+    assert isinstance(first, TemporaryFailure) and first.code == 451
+    assert str(first) == f"deliver: smtp 127.0.0.1:{smtp_sink.port} replied 451 4.3.0 Mailbox busy"
+    assert isinstance(second, PermanentFailure) and second.code == 554
+    assert isinstance(third, str) and third.startswith("2.0.0")
+
+
+def test_nothing_listening_is_a_temporary_failure() -> None:
+    transport = smtp(free_port(), timeout=2.0)
+    with pytest.raises(TemporaryFailure, match=r"deliver: smtp 127\.0\.0\.1"):
+        asyncio.run(send_all(transport, [message()]))
