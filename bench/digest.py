@@ -236,8 +236,9 @@ timeout = 30.0
         f"pool {args.pool}; messages of {size / 1024:.0f} KiB on average"
     )
     print(
-        f"syndicate mail.plan + mail.retry (plan, ledger, claim, render, send, mark): {summary.sent} messages "
-        f"in {ours:.1f} s = {ours_rate:.0f} msg/s (of which planning and recording {planned:.1f} s)"
+        "syndicate mail.plan + mail.retry (plan, ledger, claim, render, send, mark): "
+        f"{summary.sent} messages in {ours:.1f} s = {ours_rate:.0f} msg/s "
+        f"(of which planning and recording {planned:.1f} s)"
     )
     print(
         f"bare smtplib loop, one connection, pre-rendered: {len(sample)} messages in "
