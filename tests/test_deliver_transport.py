@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
@@ -111,3 +112,24 @@ def test_nothing_listening_is_a_temporary_failure() -> None:
     transport = smtp(free_port(), timeout=2.0)
     with pytest.raises(TemporaryFailure, match=r"deliver: smtp 127\.0\.0\.1"):
         asyncio.run(send_all(transport, [message()]))
+
+
+def test_one_transport_serves_several_threads_each_with_its_own_loop(smtp_sink: Sink) -> None:
+    # The web side sends confirmations from worker threads, each in its own asyncio.run.
+    transport = smtp(smtp_sink.port, pool_size=1)
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for k in range(3):
+                asyncio.run(send_all(transport, [message(n * 10 + k)]))
+        except BaseException as e:  # reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(smtp_sink.messages) == 12

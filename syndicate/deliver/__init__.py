@@ -20,7 +20,8 @@ from syndicate.model import Message
 
 
 class Transport(Protocol):
-    """Where messages go. `send` returns the server's reply once the message is accepted."""
+    """Where messages go. `send` returns the server's reply once the message is accepted;
+    `close` releases what the running event loop holds (call it before that loop ends)."""
 
     async def send(self, message: Message) -> str: ...
 

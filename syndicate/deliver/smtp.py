@@ -10,6 +10,8 @@ transient too.
 from __future__ import annotations
 
 import asyncio
+import threading
+import weakref
 from typing import Literal
 
 import aiosmtplib
@@ -50,6 +52,15 @@ def _failure(exc: Exception, where: str) -> DeliveryError:
     return TemporaryFailure(f"deliver: {where}: {detail}")
 
 
+class _Pool:
+    """One event loop's connections, their limit and the pace."""
+
+    def __init__(self, size: int, rate: float) -> None:
+        self.slots = asyncio.Semaphore(size)
+        self.idle: list[aiosmtplib.SMTP] = []
+        self.pace = Pace(rate)
+
+
 class _Stale(Exception):
     """A reused connection turned out to be closed before the message went."""
 
@@ -78,20 +89,21 @@ class Smtp:
         self._timeout = timeout
         self._pool_size = pool_size
         self._rate = rate
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._slots = asyncio.Semaphore(pool_size)
-        self._idle: list[aiosmtplib.SMTP] = []
-        self._pace = Pace(rate)
+        # Connections and locks belong to one event loop. A caller that runs each send in
+        # its own `asyncio.run` (web worker threads) gets a pool per loop, never a shared,
+        # broken one; a pool goes away with its loop.
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._guard = threading.Lock()
 
-    def _bind(self) -> None:
-        # Connections and locks belong to one event loop; a caller that runs each send in
-        # its own `asyncio.run` (a web worker thread) gets a fresh pool, not a broken one.
+    def _pool(self) -> _Pool:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._loop = loop
-            self._slots = asyncio.Semaphore(self._pool_size)
-            self._idle = []
-            self._pace = Pace(self._rate)
+        with self._guard:
+            pool = self._pools.get(loop)
+            if pool is None:
+                pool = self._pools[loop] = _Pool(self._pool_size, self._rate)
+            return pool
 
     async def _connect(self) -> aiosmtplib.SMTP:
         client = aiosmtplib.SMTP(
@@ -109,17 +121,17 @@ class Smtp:
 
     async def send(self, message: Message) -> str:
         """Send one message; the reply once the relay accepted it."""
-        self._bind()
-        async with self._slots:
-            await self._pace.wait()
-            if self._idle:
+        pool = self._pool()
+        async with pool.slots:
+            await pool.pace.wait()
+            if pool.idle:
                 try:
-                    return await self._over(self._idle.pop(), message)
+                    return await self._over(pool, pool.idle.pop(), message)
                 except _Stale:
                     pass  # the relay closed an idle connection: one try on a fresh one
-            return await self._over(None, message)
+            return await self._over(pool, None, message)
 
-    async def _over(self, client: aiosmtplib.SMTP | None, message: Message) -> str:
+    async def _over(self, pool: _Pool, client: aiosmtplib.SMTP | None, message: Message) -> str:
         reused = client is not None
         try:
             if client is None:
@@ -131,15 +143,13 @@ class Smtp:
             if reused and stale:
                 raise _Stale from e
             raise _failure(e, self.where) from e
-        self._idle.append(client)
+        pool.idle.append(client)
         return " ".join(reply.split())
 
     async def close(self) -> None:
-        """QUIT every idle connection."""
-        if self._loop is not asyncio.get_running_loop():
-            self._idle = []  # their loop is gone, and the sockets with it
-            return
-        idle, self._idle = self._idle, []
+        """QUIT every idle connection of the running loop's pool."""
+        pool = self._pool()
+        idle, pool.idle = pool.idle, []
         for client in idle:
             try:
                 await client.quit()

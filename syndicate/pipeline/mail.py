@@ -137,8 +137,7 @@ async def _send_all(
     try:
         return await deliver_due(store, config, chosen, clock=clock, summary=summary)
     finally:
-        if transport is None:
-            await chosen.close()
+        await chosen.close()  # this loop's connections; the loop ends with this run
 
 
 def run(
@@ -229,7 +228,6 @@ def send_confirmation(
         try:
             return await chosen.send(message)
         finally:
-            if transport is None:
-                await chosen.close()
+            await chosen.close()  # only this loop's connections: the loop ends here
 
     return asyncio.run(go())
