@@ -147,6 +147,7 @@ def test_cli_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 "CBP",
                 "--agency",
                 "ice",
+                "fema",
                 "--topic",
                 "immigration",
                 "--name",
@@ -157,12 +158,16 @@ def test_cli_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         == 0
     )
     assert "added ana@example.net (active, weekly)" in capsys.readouterr().out
+    assert main(["--config", cfg, "subscribers", "list", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["agencies"] == ["CBP", "FEMA", "ICE"] and row["topics"] == ["immigration"]
     assert main(["--config", cfg, "subscribers", "add", "ana@example.net"]) == 0
     assert "updated ana@example.net" in capsys.readouterr().out
     assert main(["--config", cfg, "subscribers", "list", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["email"] == "ana@example.net" and row["cadence"] == "daily"
     assert row["status"] == "active" and row["name"] == "Ana Ruiz"
+    assert row["agencies"] == [] and row["topics"] == []  # the second add set "all" again
     assert main(["--config", cfg, "subscribers", "list"]) == 0
     assert "ana@example.net" in capsys.readouterr().out
     assert main(["--config", cfg, "subscribers", "remove", "ana@example.net"]) == 0

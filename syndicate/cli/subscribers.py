@@ -48,14 +48,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a.add_argument("--cadence", choices=CADENCES, default="daily")
     a.add_argument(
         "--agency",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="CODE",
         help=f"only these agencies (repeatable; {', '.join(AGENCIES)}); default all",
     )
     a.add_argument(
         "--topic",
-        action="append",
+        action="extend",
+        nargs="+",
         default=[],
         metavar="T",
         help="only these topics (repeatable); default all",
