@@ -288,6 +288,7 @@ class SmtpConfig(_Section):
     pool_size: Annotated[int, Field(ge=1, le=50)] = 2
     rate: Annotated[float, Field(gt=0)] = 50.0
     timeout: Seconds = 30.0
+    ca_file: str = ""
 
     def password(self) -> str | None:
         return os.environ.get(self.password_env) if self.password_env else None

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import ssl
+import subprocess
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +34,6 @@ def smtp(port: int, **settings: Any) -> deliver.Transport:
     mail = MailConfig.model_validate(
         {"transport": "smtp", "smtp": {"host": "127.0.0.1", "port": port, **settings}}
     )
-    from pathlib import Path
-
     return deliver.transport(mail, Path("."))
 
 
@@ -133,3 +135,64 @@ def test_one_transport_serves_several_threads_each_with_its_own_loop(smtp_sink: 
         t.join()
     assert errors == []
     assert len(smtp_sink.messages) == 12
+
+
+def _certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (the test trusts it as its own CA)."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the test certificate")
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_starttls_and_implicit_tls(tmp_path: Path, security: str) -> None:
+    cert, key = _certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    sink = Sink()
+    if security == "starttls":
+        controller = Controller(
+            sink.handler,
+            hostname="127.0.0.1",
+            port=sink.port,
+            tls_context=context,
+            require_starttls=True,
+        )
+    else:
+        controller = Controller(
+            sink.handler, hostname="127.0.0.1", port=sink.port, ssl_context=context
+        )
+    controller.start()
+    try:
+        transport = smtp(sink.port, security=security, ca_file=str(cert))
+        asyncio.run(send_all(transport, [message()]))
+        assert len(sink.messages) == 1
+        # Without trusting the certificate, nothing is sent.
+        untrusting = smtp(sink.port, security=security, timeout=5.0)
+        with pytest.raises(TemporaryFailure):
+            asyncio.run(send_all(untrusting, [message(2)]))
+        assert len(sink.messages) == 1
+    finally:
+        controller.stop()

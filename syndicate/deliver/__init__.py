@@ -32,8 +32,12 @@ Factory = Callable[[MailConfig, Path], Transport]
 
 
 def _maildir(mail: MailConfig, data_dir: Path) -> Transport:
-    path = Path(mail.maildir).expanduser()
-    return Maildir(path if path.is_absolute() else data_dir / path)
+    return Maildir(_path(mail.maildir, data_dir))
+
+
+def _path(value: str, data_dir: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else data_dir / path
 
 
 def _smtp(mail: MailConfig, data_dir: Path) -> Transport:
@@ -49,6 +53,7 @@ def _smtp(mail: MailConfig, data_dir: Path) -> Transport:
         pool_size=s.pool_size,
         rate=s.rate,
         timeout=s.timeout,
+        ca_file=str(_path(s.ca_file, data_dir)) if s.ca_file else None,
     )
 
 

@@ -79,6 +79,7 @@ class Smtp:
         pool_size: int = 2,
         rate: float = 50.0,
         timeout: float = 30.0,
+        ca_file: str | None = None,
     ) -> None:
         self.where = f"smtp {host}:{port}"
         self._host = host
@@ -87,6 +88,7 @@ class Smtp:
         self._username = username
         self._password = password
         self._timeout = timeout
+        self._ca_file = ca_file
         self._pool_size = pool_size
         self._rate = rate
         # Connections and locks belong to one event loop. A caller that runs each send in
@@ -115,6 +117,7 @@ class Smtp:
             start_tls=self._security == "starttls",
             username=self._username,
             password=self._password,
+            cert_bundle=self._ca_file,
         )
         await client.connect()
         return client
