@@ -3,9 +3,11 @@
 A token is `<subscriber id>.<mac>`, where the mac is HMAC-SHA256 over the purpose, the id and
 the subscriber's own secret, keyed with the service secret. So a token cannot be forged
 without the service secret, does not work for another purpose (confirm, unsubscribe,
-preferences), and stops working when the subscriber's secret is rotated. Tokens do not
-expire: an unsubscribe link in a year-old message must still work (RFC 8058 section 3.1
-expects a stable one-click URL).
+preferences), and stops working when the subscriber's secret is rotated. Unsubscribe and
+preferences tokens do not expire: an unsubscribe link in a year-old message must still work
+(RFC 8058 section 3.1 expects a stable one-click URL). Confirmation tokens do: they carry the
+day they were issued, `<id>.<day>.<mac>`, and are refused after `CONFIRM_DAYS`, so an old
+confirmation mail found later cannot subscribe anyone.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hmac
 import os
 import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -23,20 +26,36 @@ Purpose = Literal["confirm", "unsubscribe", "preferences"]
 PURPOSES: tuple[Purpose, ...] = ("confirm", "unsubscribe", "preferences")
 
 SECRET_FILE = "secret"
+CONFIRM_DAYS = 7  # how long a confirmation link works
 _MAC_BYTES = 16  # 128 bits: far beyond guessing, keeps URLs short
 
 
-def _mac(key: bytes, purpose: Purpose, subscriber_id: int, subscriber_secret: str) -> str:
+def _mac(
+    key: bytes, purpose: Purpose, subscriber_id: int, subscriber_secret: str, day: int | None
+) -> str:
     message = f"syndicate-link\x00{purpose}\x00{subscriber_id}\x00{subscriber_secret}"
+    if day is not None:
+        message += f"\x00{day}"
     digest = hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
-def make(key: bytes, purpose: Purpose, subscriber_id: int, subscriber_secret: str) -> str:
-    """A token proving `purpose` for one subscriber."""
+def make(
+    key: bytes,
+    purpose: Purpose,
+    subscriber_id: int,
+    subscriber_secret: str,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """A token proving `purpose` for one subscriber (a confirm token is dated `now`)."""
     if purpose not in PURPOSES:
         raise ValueError(f"tokens: unknown purpose {purpose!r}")
-    return f"{subscriber_id}.{_mac(key, purpose, subscriber_id, subscriber_secret)}"
+    if purpose == "confirm":
+        day = (now or datetime.now(UTC)).date().toordinal()
+        mac = _mac(key, purpose, subscriber_id, subscriber_secret, day)
+        return f"{subscriber_id}.{day:x}.{mac}"
+    return f"{subscriber_id}.{_mac(key, purpose, subscriber_id, subscriber_secret, None)}"
 
 
 def subscriber_id(token: str) -> int | None:
@@ -48,9 +67,14 @@ def subscriber_id(token: str) -> int | None:
 
 
 def verify(
-    key: bytes, token: str, purpose: Purpose, secret_of: Callable[[int], str | None]
+    key: bytes,
+    token: str,
+    purpose: Purpose,
+    secret_of: Callable[[int], str | None],
+    *,
+    now: datetime | None = None,
 ) -> int | None:
-    """The subscriber id when `token` is genuine and made for `purpose`, else None.
+    """The subscriber id when `token` is genuine, made for `purpose` and not expired, else None.
 
     `secret_of` maps a subscriber id to that subscriber's secret (None when unknown), e.g.
     `store.subscribers.secret_of`.
@@ -60,10 +84,23 @@ def verify(
     ident = subscriber_id(token)
     if ident is None:
         return None
+    issued: datetime | None = None
+    if purpose == "confirm":
+        parts = token.split(".")
+        if len(parts) != 3 or not parts[1].isascii() or not parts[1].isalnum():
+            return None
+        try:
+            day = int(parts[1], 16)
+            issued = datetime.fromordinal(day).replace(tzinfo=UTC)
+        except (ValueError, OverflowError):
+            return None
+        age = (now or datetime.now(UTC)) - issued
+        if not timedelta(days=-1) <= age <= timedelta(days=CONFIRM_DAYS + 1):
+            return None
     secret = secret_of(ident)
     if secret is None:
         return None
-    expected = make(key, purpose, ident, secret)
+    expected = make(key, purpose, ident, secret, now=issued)
     # Constant-time comparison: the mac must not leak byte by byte through timing.
     if not hmac.compare_digest(expected.encode("ascii"), token.encode("utf-8", "replace")):
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,22 @@ def test_a_token_works_only_for_its_purpose() -> None:
 )
 def test_forged_tokens_are_rejected(forged: str) -> None:
     assert tokens.verify(KEY, forged, "unsubscribe", secret_of) is None
+
+
+def test_a_confirmation_link_expires_but_unsubscribe_links_do_not() -> None:
+    issued = datetime(2026, 11, 1, 15, 0, tzinfo=UTC)
+    confirm = tokens.make(KEY, "confirm", 7, SECRETS[7], now=issued)
+    unsubscribe = tokens.make(KEY, "unsubscribe", 7, SECRETS[7], now=issued)
+    for days, ok in ((0, True), (6, True), (tokens.CONFIRM_DAYS, True), (30, False)):
+        later = issued + timedelta(days=days)
+        assert (tokens.verify(KEY, confirm, "confirm", secret_of, now=later) == 7) is ok, days
+        assert tokens.verify(KEY, unsubscribe, "unsubscribe", secret_of, now=later) == 7
+    # The issue day is covered by the mac: moving it forward does not renew the link.
+    ident, _day, mac = confirm.split(".")
+    renewed = f"{ident}.{(issued + timedelta(days=30)).date().toordinal():x}.{mac}"
+    assert (
+        tokens.verify(KEY, renewed, "confirm", secret_of, now=issued + timedelta(days=30)) is None
+    )
 
 
 def test_rotating_the_subscriber_secret_revokes_old_links() -> None:

@@ -111,7 +111,9 @@ class Site:
 
     def link(self, purpose: tokens.Purpose, subscriber: Subscriber) -> str:
         """The path of a signed link for one subscriber (`/confirm/<token>` ...)."""
-        token = tokens.make(self.secret, purpose, subscriber.id, subscriber.secret)
+        token = tokens.make(
+            self.secret, purpose, subscriber.id, subscriber.secret, now=self.clock()
+        )
         return f"/{purpose}/{token}"
 
     def page(

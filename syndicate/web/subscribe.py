@@ -143,7 +143,9 @@ async def _confirm_later(
 
 def _subscriber(site: Site, token: str, purpose: tokens.Purpose) -> Subscriber:
     """The subscriber a genuine token names; 404 for anything else."""
-    ident = tokens.verify(site.secret, token, purpose, site.store.subscribers.secret_of)
+    ident = tokens.verify(
+        site.secret, token, purpose, site.store.subscribers.secret_of, now=site.clock()
+    )
     found = site.store.subscribers.get(ident) if ident is not None else None
     if found is None:
         raise HTTPException(404)
