@@ -183,8 +183,9 @@ class Daemon:
             t0 = time.monotonic()
             try:
                 result = await fn()
-                # /metrics shows how long each job last took.
-                self.store.meta.set(f"duration:{name}", f"{time.monotonic() - t0:.3f}")
+                if result is not None and name != "poll":  # poll records its own
+                    # /metrics shows how long each job last took.
+                    self.store.meta.set(f"duration:{name}", f"{time.monotonic() - t0:.3f}")
                 if name != "heartbeat" and not (name == "poll" and result is None):
                     logs.event(
                         f"{name}.done",

@@ -17,8 +17,15 @@ from typing import Literal
 
 from syndicate import brief, extract, fetch, parse
 from syndicate.config import Config
-from syndicate.errors import BriefError, ExtractError, FetchError, ParseError, Throttled
-from syndicate.model import Article, Brief, Item, Source, SourceRef
+from syndicate.errors import (
+    BriefError,
+    ConfigError,
+    ExtractError,
+    FetchError,
+    ParseError,
+    Throttled,
+)
+from syndicate.model import Article, Brief, Fetched, Item, Source, SourceRef
 from syndicate.store import Store
 from syndicate.store.sources import RELEASED
 
@@ -112,8 +119,10 @@ class Poller:
 
         results = list(await asyncio.gather(*(one(s) for s in sources)))
         finished = self.clock()
+        # "The poller ran", for /healthz, even when no source was due.
         self.store.meta.set("last_poll_at", finished.isoformat())
-        self.store.meta.set("duration:poll", f"{(finished - started).total_seconds():.3f}")
+        if results:
+            self.store.meta.set("duration:poll", f"{(finished - started).total_seconds():.3f}")
         return PollSummary(results, started, finished)
 
     def _select(self, source_ids: Sequence[str] | None, now: datetime) -> list[Source]:
@@ -122,8 +131,6 @@ class Poller:
             wanted = set(source_ids)
             unknown = wanted - {s.id for s in sources}
             if unknown:
-                from syndicate.errors import ConfigError
-
                 raise ConfigError(f"poll: no source with id {', '.join(sorted(unknown))}")
             return [s for s in sources if s.id in wanted]
         due = set(self.store.sources.due(now))
@@ -133,42 +140,26 @@ class Poller:
     async def _source(self, source: Source) -> SourceResult:
         t0 = time.monotonic()
         result = SourceResult(source.id)
+        try:
+            await self._poll_source(source, result)
+        finally:
+            result.duration = time.monotonic() - t0
+        return result
+
+    async def _poll_source(self, source: Source, result: SourceResult) -> None:
         now = self.clock()
         state = self.store.sources.state(source.id)
-        failures = state.failures if state else 0
         url = (state.moved_to if state and state.moved_to else None) or source.url
-        validators = state.validators if state else None
+        fetched: Fetched | None = None
         try:
-            fetched = await self.fetcher.get(url, validators)
-        except FetchError as e:
-            retry_at = e.retry_at if isinstance(e, Throttled) else None
-            nxt = fetch.next_poll(
-                now,
-                source.interval,
-                failures=failures + 1,
-                max_backoff=self.config.fetch.max_backoff,
-                not_before=retry_at,
-            )
-            self.store.sources.record_failure(
-                source.id, url=url, now=now, error=str(e), status=e.status, next_poll_at=nxt
-            )
-            result.outcome, result.error, result.next_poll_at = "failed", str(e), nxt
-            result.duration = time.monotonic() - t0
-            return result
-
-        if fetched.not_modified:
-            nxt = fetch.next_poll(
-                now,
-                source.interval,
-                max_backoff=self.config.fetch.max_backoff,
-                not_before=fetched.next_after,
-            )
-            self.store.sources.record_not_modified(source.id, now=now, next_poll_at=nxt)
-            result.outcome, result.next_poll_at = "not-modified", nxt
-            result.duration = time.monotonic() - t0
-            return result
-
-        try:
+            fetched = await self.fetcher.get(url, state.validators if state else None)
+            if fetched.not_modified:
+                result.outcome = "not-modified"
+                result.next_poll_at = self._next(source, now, not_before=fetched.next_after)
+                self.store.sources.record_not_modified(
+                    source.id, now=now, next_poll_at=result.next_poll_at
+                )
+                return
             # feedparser is slow on big hostile documents: keep the event loop free.
             parsed = await asyncio.to_thread(
                 parse.items,
@@ -177,46 +168,52 @@ class Poller:
                 url=fetched.final_url,
                 content_type=fetched.header("content-type"),
             )
-        except ParseError as e:
-            nxt = fetch.next_poll(
-                now,
-                source.interval,
-                failures=failures + 1,
-                max_backoff=self.config.fetch.max_backoff,
-            )
+        except (FetchError, ParseError) as e:
+            # Backoff with jitter after failures; Retry-After wins when it is later.
+            failures = (state.failures if state else 0) + 1
+            retry_at = e.retry_at if isinstance(e, Throttled) else None
+            status = e.status if isinstance(e, FetchError) else fetched.status if fetched else None
+            result.outcome, result.error = "failed", str(e)
+            result.next_poll_at = self._next(source, now, failures=failures, not_before=retry_at)
             self.store.sources.record_failure(
-                source.id,
-                url=url,
-                now=now,
-                error=str(e),
-                status=fetched.status,
-                next_poll_at=nxt,
-            )
-            result.outcome, result.error, result.next_poll_at = "failed", str(e), nxt
-            result.duration = time.monotonic() - t0
-            return result
+                source.id, url=url, now=now, error=str(e), status=status,
+                next_poll_at=result.next_poll_at,
+            )  # fmt: skip
+            return
 
         first = state is None or state.last_success_at is None
         await self._items(source, first, parsed.items, result)
-        nxt = fetch.next_poll(
-            now,
-            source.interval,
-            max_backoff=self.config.fetch.max_backoff,
-            ttl_minutes=parsed.ttl_minutes,
-            not_before=fetched.next_after,
+        result.next_poll_at = self._next(
+            source, now, ttl_minutes=parsed.ttl_minutes, not_before=fetched.next_after
         )
         self.store.sources.record_success(
             source.id,
             url=url,
             now=now,
             validators=fetched.validators,
-            next_poll_at=nxt,
+            next_poll_at=result.next_poll_at,
             status=fetched.status,
             moved_to=fetched.permanent_url,
         )
-        result.next_poll_at = nxt
-        result.duration = time.monotonic() - t0
-        return result
+
+    def _next(
+        self,
+        source: Source,
+        now: datetime,
+        *,
+        failures: int = 0,
+        ttl_minutes: int | None = None,
+        not_before: datetime | None = None,
+    ) -> datetime:
+        """The latest of the interval, `<ttl>`, the server's wishes and the backoff."""
+        return fetch.next_poll(
+            now,
+            source.interval,
+            failures=failures,
+            max_backoff=self.config.fetch.max_backoff,
+            ttl_minutes=ttl_minutes,
+            not_before=not_before,
+        )
 
     async def _items(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
