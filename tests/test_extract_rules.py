@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from syndicate import dates
 from syndicate.errors import ExtractError
-from syndicate.extract import article, dates
+from syndicate.extract import article
 from syndicate.extract.blocks import Walker
 from syndicate.extract.boilerplate import is_boilerplate, tidy
 from syndicate.model import Block
@@ -190,7 +191,7 @@ def test_photo_release_prefix_leaves_the_title(title: str, clean: str) -> None:
     ],
 )
 def test_dates_as_agencies_write_them(text: str, expected: datetime | None) -> None:
-    assert dates.when(text) == expected
+    assert dates.find(text) == expected
 
 
 def test_inline_markup_is_flattened_and_entities_decoded() -> None:

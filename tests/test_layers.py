@@ -16,6 +16,7 @@ LAYERS = {
     "model": 0,
     "errors": 0,
     "text": 0,
+    "dates": 0,
     "config": 1,
     "templating": 1,
     "codec": 1,

@@ -18,8 +18,8 @@ from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 from lxml.html import HtmlElement
 
+from syndicate import dates
 from syndicate.errors import ExtractError
-from syndicate.extract import dates
 from syndicate.model import ArticleRules
 from syndicate.text import squash
 
@@ -164,7 +164,7 @@ def stated_dates(
     published = modified = None
     if rules and rules.date:
         for element in preferred(root, rules.date, text=False):
-            published = published or dates.when(element.get("datetime") or _text(element))
+            published = published or dates.find(element.get("datetime") or _text(element))
             _remove(element)  # metadata, not the first paragraph
     for prop, is_modified in (
         ("article:published_time", False),
@@ -172,19 +172,19 @@ def stated_dates(
         ("og:updated_time", True),
     ):
         for element in select(root, f"meta[property='{prop}']"):
-            value = dates.when(element.get("content"))
+            value = dates.find(element.get("content"))
             if is_modified:
                 modified = modified or value
             else:
                 published = published or value
     for element in root.iter("time"):
         if not _is_stamp(element):
-            published = published or dates.when(element.get("datetime") or _text(element))
+            published = published or dates.find(element.get("datetime") or _text(element))
     for element in root.iter():
         # Drupal date fields without <time>: "field--name-field-release-date", "release-date".
         names = str(element.get("class", "")).split() if isinstance(element.tag, str) else []
         if not published and any(_DATE_CLASS.search(n) for n in names) and not _is_stamp(element):
-            published = dates.when(_text(element, 160))
+            published = dates.find(_text(element, 160))
     for element in root.iter():
         # "Last Modified: 04/16/2025", the date often in a child <time> or <span>.
         if modified or not isinstance(element.tag, str) or not _STAMP.match(element.text or ""):
@@ -193,7 +193,7 @@ def stated_dates(
         parent = element.getparent()
         for holder in (element, parent if parent is not None else element):
             stamp = _STAMP.search(_text(holder, 400))
-            modified = modified or (dates.when(stamp.group(1)) if stamp else None)
+            modified = modified or (dates.find(stamp.group(1)) if stamp else None)
     return published, modified
 
 

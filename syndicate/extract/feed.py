@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from syndicate import dates
 from syndicate.errors import ExtractError
-from syndicate.extract import dates, dom
+from syndicate.extract import dom
 from syndicate.extract.blocks import Walker
 from syndicate.extract.boilerplate import tidy
 from syndicate.extract.page import finish
@@ -50,7 +51,7 @@ def from_feed(item: Item) -> Article:
     raw, leaked = _cut_leak(raw, item.title)
     stamp = stamp or leaked
     blocks, dateline = tidy(raw)
-    published = item.published or (dates.when(stamp.group(0)) if stamp else None)
+    published = item.published or (dates.find(stamp.group(0)) if stamp else None)
     return finish(
         Article(
             url=item.url,

@@ -26,9 +26,9 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from syndicate import model
+from syndicate.dates import parse_date
 from syndicate.errors import ParseError
 from syndicate.parse import feed, guard, jsonfeed, listing
-from syndicate.parse.dates import parse_date
 from syndicate.parse.identity import guid_key, identity, key, normalise_url
 
 __all__ = [

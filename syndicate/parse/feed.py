@@ -21,9 +21,9 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from syndicate import model
+from syndicate.dates import parse_date
 from syndicate.errors import ParseError
 from syndicate.parse import guard
-from syndicate.parse.dates import parse_date
 from syndicate.text import squash
 
 

@@ -15,8 +15,8 @@ from html import escape
 from urllib.parse import urljoin
 
 from syndicate import model
+from syndicate.dates import parse_date
 from syndicate.errors import ParseError
-from syndicate.parse.dates import parse_date
 from syndicate.text import clean, squash
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"

@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from syndicate import model
+from syndicate.dates import parse_date
 from syndicate.errors import ParseError
 from syndicate.parse import guard
-from syndicate.parse.dates import parse_date
 from syndicate.parse.identity import normalise_url
 from syndicate.text import squash
 

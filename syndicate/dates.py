@@ -11,6 +11,10 @@ or None when the text is not a date. Read, in order:
 
 A date with no zone is wall-clock time in `default_zone` (the DHS sites' own zone, America/
 New_York); a date with no time is midnight there.
+
+`parse_date` reads a string that is one date (feeds, listing pages); `find` reads the first
+date stated somewhere in a longer text (bylines and "Last Modified" stamps on release pages).
+Both the parse and the extract stages use this module, which is why it sits below them.
 """
 
 from __future__ import annotations
@@ -110,6 +114,29 @@ def parse_date(text: str, default_zone: str = "America/New_York") -> datetime | 
     return found.astimezone(UTC) if found else None
 
 
+_ISO_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+def find(text: str | None, default_zone: str = "America/New_York") -> datetime | None:
+    """The first date `text` states, aware UTC; None when it states none."""
+    if not text or not (text := " ".join(text.split())):
+        return None
+    whole = parse_date(text, default_zone)
+    if whole is not None:
+        return whole
+    iso = _ISO_IN_TEXT.search(text)
+    if iso and (found := _iso(iso.group(0).replace("Z", "+00:00"), default_zone)):
+        return found.astimezone(UTC)
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            # In running text the "zone" may be the next word ("May 1, 2025 Washington"):
+            # an unknown one means the default zone rather than no date.
+            found = _from_match(m, default_zone, lenient=True)
+            if found is not None:
+                return found.astimezone(UTC)
+    return None
+
+
 def _iso(text: str, default_zone: str) -> datetime | None:
     if not re.match(r"\d{4}-\d{2}-\d{2}", text):
         return None
@@ -122,7 +149,7 @@ def _iso(text: str, default_zone: str) -> datetime | None:
     return value
 
 
-def _from_match(m: re.Match[str], default_zone: str) -> datetime | None:
+def _from_match(m: re.Match[str], default_zone: str, *, lenient: bool = False) -> datetime | None:
     groups = m.groupdict()
     if groups.get("mnum"):
         month: int | None = int(groups["mnum"])
@@ -139,6 +166,8 @@ def _from_match(m: re.Match[str], default_zone: str) -> datetime | None:
             return None
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     zone = _tz(groups["zone"], default_zone)
+    if zone is None and lenient:
+        zone = _zone(default_zone)
     if month is None or zone is None:
         return None
     try:
