@@ -220,6 +220,8 @@ class Daemon:
             logs.event(
                 "poll.source",
                 source=r.source_id,
+                url=r.url,
+                status=r.status,
                 outcome=r.outcome,
                 new=r.new,
                 updated=r.updated,

@@ -72,6 +72,8 @@ def as_json(summary: PollSummary) -> dict[str, object]:
         "sources": [
             {
                 "id": r.source_id,
+                "url": r.url,
+                "status": r.status,
                 "outcome": r.outcome,
                 "new": r.new,
                 "updated": r.updated,

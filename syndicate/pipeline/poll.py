@@ -45,6 +45,8 @@ class SourceResult:
     rejected: int = 0
     failed: int = 0
     error: str | None = None
+    url: str | None = None
+    status: int | None = None
     next_poll_at: datetime | None = None
     duration: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -150,9 +152,11 @@ class Poller:
         now = self.clock()
         state = self.store.sources.state(source.id)
         url = (state.moved_to if state and state.moved_to else None) or source.url
+        result.url = url
         fetched: Fetched | None = None
         try:
             fetched = await self.fetcher.get(url, state.validators if state else None)
+            result.status = fetched.status
             if fetched.not_modified:
                 result.outcome = "not-modified"
                 result.next_poll_at = self._next(source, now, not_before=fetched.next_after)
@@ -173,7 +177,7 @@ class Poller:
             failures = (state.failures if state else 0) + 1
             retry_at = e.retry_at if isinstance(e, Throttled) else None
             status = e.status if isinstance(e, FetchError) else fetched.status if fetched else None
-            result.outcome, result.error = "failed", str(e)
+            result.outcome, result.error, result.status = "failed", str(e), status
             result.next_poll_at = self._next(source, now, failures=failures, not_before=retry_at)
             self.store.sources.record_failure(
                 source.id, url=url, now=now, error=str(e), status=status,
