@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
 from syndicate import logs
+
+
+@pytest.fixture(autouse=True)
+def _restore() -> Iterator[None]:
+    """The handler writes to pytest's captured stderr: drop it after each test."""
+    saved = list(logs.LOGGER.handlers)
+    yield
+    logs.LOGGER.handlers[:] = saved
 
 
 def test_json_lines_carry_fields_and_hide_secrets(capsys: pytest.CaptureFixture[str]) -> None:
