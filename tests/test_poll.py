@@ -242,6 +242,15 @@ def test_edit_updates_the_brief_and_a_moved_url_is_not_a_duplicate(
     assert (result.new, result.updated) == (0, 0), result
     assert store.briefs.count() == 1
 
+    # A CMS that starts giving the same release a guid (so its key changes): still one brief.
+    with_guid = moved.replace("</link>", '</link><guid isPermaLink="false">abc-1</guid>', 1)
+    http_server.route(
+        "/feed.xml", body=_rss(base, [with_guid]), headers={"Content-Type": "application/rss+xml"}
+    )
+    result = _poll(cfg, store, "cbp").results[0]
+    assert (result.new, result.updated) == (0, 0), result
+    assert store.briefs.count() == 1
+
 
 def test_flood_of_new_ids_is_held_until_released(
     tmp_path: Path, http_server: Server, store: Store, store_url: str
