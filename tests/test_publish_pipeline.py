@@ -344,14 +344,14 @@ def test_a_polling_reader_never_sees_a_partial_document(
     thread = threading.Thread(target=reader)
     thread.start()
     try:
-        for n in range(1, 26):
+        for n in range(1, 101):
             put(sqlite_store, brief(n, t + timedelta(hours=n)))
             publish(sqlite_store, cfg, now=t + timedelta(hours=n))
     finally:
         stop.set()
         thread.join()
     assert problems == []
-    assert len(reads) > 25 and reads[-1] == 5
+    assert len(reads) > 100 and reads[-1] == 5
 
 
 def test_a_script_payload_in_a_source_never_reaches_a_feed(store: Store, tmp_path: Path) -> None:
