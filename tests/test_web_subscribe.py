@@ -1,5 +1,6 @@
-"""Subscribing over real HTTP: double opt-in, preferences, unsubscribe (RFC 8058 one-click),
-CSRF, tokens that cannot be forged or reused, and the subscribe rate limits.
+"""Subscribing over real HTTP: double opt-in (confirmed by a button, never by a GET),
+preferences, unsubscribe (RFC 8058 one-click), CSRF, tokens that cannot be forged, reused or
+used after they expire, and the subscribe rate limits.
 
 The app is served by uvicorn on 127.0.0.1; its confirmation mail goes to an in-memory
 transport (the browser test sends it through a real SMTP server). Each test speaks from its
@@ -12,12 +13,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from browser_support import Outbox, Served, link_in, served
+from browser_support import NOW, Outbox, Served, link_in, outline, served
 
 from syndicate import tokens
 from syndicate.errors import TemporaryFailure
@@ -88,7 +90,11 @@ def walk(s: Served) -> dict[str, str]:
         sent = subscribe(c, address, "weekly", ("DHS",), ("maritime",))
         pages["subscribe sent"] = sent.text
         confirm = path_of(link_in(mail_to(s, address), "/confirm/"))
-        pages["confirmed"] = c.get(confirm).text
+        button = c.get(confirm)
+        pages["confirm"] = button.text
+        csrf = CSRF.search(button.text)
+        assert csrf
+        pages["confirmed"] = c.post(confirm, data={"csrf": csrf.group(1)}).text
         prefs = s.site.link("preferences", state(s, address))
         page = c.get(prefs)
         pages["preferences"] = page.text
@@ -120,7 +126,16 @@ def test_double_opt_in_then_preferences_then_unsubscribe(served: Served) -> None
 
         message = mail_to(s, address)
         confirm = path_of(link_in(message, "/confirm/"))
-        page = c.get(confirm)
+        assert c.head(confirm).status_code == 200
+        button = c.get(confirm)
+        assert button.status_code == 200 and "<h1>Confirm your subscription</h1>" in button.text
+        assert f'<form method="post" action="{confirm}">' in button.text
+        assert '<button type="submit">Confirm my subscription</button>' in button.text
+        assert button.headers["cache-control"] == "no-store"
+        assert state(s, address).status == "pending", "GET and HEAD must not confirm"
+        csrf = CSRF.search(button.text)
+        assert csrf
+        page = c.post(confirm, data={"csrf": csrf.group(1)})
         assert page.status_code == 200 and "You are subscribed" in page.text
         assert state(s, address).status == "active"
         assert page.headers["cache-control"] == "no-store"
@@ -155,8 +170,9 @@ def test_double_opt_in_then_preferences_then_unsubscribe(served: Served) -> None
         done = c.post(unsub.group(1), data={"List-Unsubscribe": "One-Click"})
         assert done.status_code == 200 and "You are unsubscribed" in done.text
         assert state(s, address).status == "unsubscribed"
-        # An old confirmation link does not undo the unsubscribe.
+        # An old confirmation link does not undo the unsubscribe, shown or pressed.
         assert c.get(confirm).status_code == 404
+        assert c.post(confirm, data={"csrf": csrf.group(1)}).status_code == 404
         assert state(s, address).status == "unsubscribed"
 
 
@@ -329,3 +345,92 @@ def test_one_address_is_limited_whoever_asks(served: Served) -> None:
     time.sleep(0.3)
     # However many asked, the address got at most three confirmation mails today.
     assert len([m for m in outbox(s).messages if target in str(m["To"])]) == 3
+
+
+def test_only_the_confirm_button_with_its_form_token_confirms(served: Served) -> None:
+    s = served
+    address = "scanned@example.gov"
+    pending = s.store.subscribers.add(address, "daily", ("USCG",))
+    url = s.site.link("confirm", pending)
+    # A mail scanner or link preview: fetches the link (and whatever it finds), no cookies kept.
+    with httpx.Client(base_url=s.url, timeout=10) as scanner:
+        for method in ("GET", "HEAD", "GET"):
+            assert scanner.request(method, url).status_code == 200
+    assert state(s, address) == pending, "fetching the link must change nothing"
+    with s.client("198.51.100.8") as c:
+        page = c.get(url)
+        shown = outline(page.text)
+        assert shown.scripts == 0 and shown.inline_styles == 0 and shown.handlers == []
+        real = CSRF.search(page.text)
+        assert real
+        refused = {
+            "no field": {},
+            "wrong field": {"csrf": real.group(1) + "0"},
+            "other field name": {"List-Unsubscribe": "One-Click"},
+        }
+        for name, data in refused.items():
+            assert c.post(url, data=data).status_code == 403, name
+    # The field alone, without the cookie it pairs with (a cross-site form, a bot replaying it).
+    with httpx.Client(base_url=s.url, timeout=10) as bare:
+        assert bare.post(url, data={"csrf": real.group(1)}).status_code == 403
+    # A cookie and field the client made up, matching each other but not signed by us.
+    with s.client("198.51.100.8") as forged:
+        fake = "nonce.0123456789abcdef0123456789abcdef"
+        forged.cookies.set("syndicate_csrf", fake)
+        assert forged.post(url, data={"csrf": fake}).status_code == 403
+    assert state(s, address) == pending
+
+    with s.client("198.51.100.8") as c:
+        csrf = CSRF.search(c.get(url).text)
+        assert csrf
+        done = c.post(url, data={"csrf": csrf.group(1)})
+        assert done.status_code == 200 and "<h1>You are subscribed</h1>" in done.text
+        active = state(s, address)
+        assert (active.status, active.confirmed) == ("active", NOW)
+        assert (active.cadence, active.agencies) == ("daily", ("USCG",))
+        # Pressing again, or fetching the link again, leaves the active subscriber as it is.
+        assert "You are subscribed" in c.post(url, data={"csrf": csrf.group(1)}).text
+        assert "You are subscribed" in c.get(url).text
+    assert state(s, address) == active
+
+
+def test_expired_forged_and_wrong_purpose_confirm_tokens_do_nothing(served: Served) -> None:
+    s = served
+    me = s.store.subscribers.add("late.confirmer@example.gov", "weekly")
+    key = s.site.secret
+
+    def confirm_token(issued: datetime = NOW, secret: bytes = key) -> str:
+        return tokens.make(secret, "confirm", me.id, me.secret, now=issued)
+
+    expired = confirm_token(NOW - timedelta(days=tokens.CONFIRM_DAYS + 2))
+    ident, day, mac = confirm_token().split(".")
+    bad = {
+        "expired": expired,
+        "re-dated (an expired mac with today's day)": f"{ident}.{day}.{expired.split('.')[2]}",
+        "issued in the future": confirm_token(NOW + timedelta(days=3)),
+        "forged": f"{ident}.{day}.{'A' * len(mac)}",
+        "other key": confirm_token(secret=b"not the service secret"),
+        "unsubscribe token": tokens.make(key, "unsubscribe", me.id, me.secret),
+        "preferences token": tokens.make(key, "preferences", me.id, me.secret),
+        "no day": f"{ident}.{mac}",
+        "garbage": "not-a-token",
+    }
+    before = snapshot(s)
+    with s.client("198.51.100.9") as c:
+        csrf = CSRF.search(c.get("/").text)
+        assert csrf, "a genuine form token, so only the link token can be refused"
+        for name, token in bad.items():
+            for method in ("GET", "HEAD", "POST"):
+                r = c.request(method, f"/confirm/{token}", data={"csrf": csrf.group(1)})
+                assert r.status_code == 404, f"{name} {method}"
+                assert method == "HEAD" or "<h1>Not found</h1>" in r.text, f"{name} {method}"
+    assert snapshot(s) == before
+    # A link still inside its CONFIRM_DAYS works, so the refusals above are about the token.
+    late = confirm_token(NOW - timedelta(days=tokens.CONFIRM_DAYS))
+    with s.client("198.51.100.9") as c:
+        page = c.get(f"/confirm/{late}")
+        assert "Confirm my subscription" in page.text
+        form = CSRF.search(page.text)
+        assert form
+        assert c.post(f"/confirm/{late}", data={"csrf": form.group(1)}).status_code == 200
+    assert state(s, "late.confirmer@example.gov").status == "active"

@@ -55,7 +55,7 @@ def routes() -> list[Route]:
         Route("/feeds/{path:path}", pages.feed_file, methods=READ),
         Route("/static/{path:path}", pages.static, methods=READ),
         Route("/subscribe", subscribe.subscribe, methods=["POST"]),
-        Route("/confirm/{token}", subscribe.confirm, methods=READ),
+        Route("/confirm/{token}", subscribe.confirm, methods=[*READ, "POST"]),
         Route("/preferences/{token}", subscribe.preferences, methods=[*READ, "POST"]),
         Route("/unsubscribe/{token}", subscribe.unsubscribe, methods=[*READ, "POST"]),
         Route("/healthz", health.healthz, methods=READ),

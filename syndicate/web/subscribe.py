@@ -5,7 +5,9 @@
 links then act for that subscriber only: `/confirm/<token>` activates, `/preferences/<token>`
 changes cadence and filters, `/unsubscribe/<token>` stops mail, including the RFC 8058
 one-click POST a mail client sends without cookies or a form (the token authenticates it).
-A bad token of any kind gets a plain 404 and changes nothing.
+GET (and HEAD) on a link never changes anything: mail security scanners and link-preview
+bots fetch every link in a message, so confirming and unsubscribing take a POST from the
+page's button. A bad token of any kind gets a plain 404 and changes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
 from syndicate.pipeline import mail
 from syndicate.store.subscribers import normalise
 from syndicate.web import guard
-from syndicate.web.site import PRIVATE, Refusal, Site
+from syndicate.web.site import CADENCE_LABELS, PRIVATE, Refusal, Site
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -152,23 +154,50 @@ def _subscriber(site: Site, token: str, purpose: tokens.Purpose) -> Subscriber:
     return found
 
 
-def confirm(request: Request) -> Response:
-    """Activate a pending subscriber from the emailed link."""
-    site = _site(request)
-    found = _subscriber(site, request.path_params["token"], "confirm")
-    if found.status == "pending":
-        site.store.subscribers.confirm(found.id, now=site.clock())
-    elif found.status != "active":
-        # An old confirmation link must not undo an unsubscribe or a bounce.
-        raise HTTPException(404)
+def _subscribed(site: Site, subscriber: Subscriber) -> Response:
     return site.message(
         "You are subscribed",
-        f"Mail for {found.email} is on. You can change what you receive at any time.",
+        f"Mail for {subscriber.email} is on. You can change what you receive at any time.",
         links=[
-            {"href": site.link("preferences", found), "text": "Change preferences"},
-            {"href": site.link("unsubscribe", found), "text": "Unsubscribe"},
+            {"href": site.link("preferences", subscriber), "text": "Change preferences"},
+            {"href": site.link("unsubscribe", subscriber), "text": "Unsubscribe"},
         ],
     )
+
+
+async def confirm(request: Request) -> Response:
+    """GET: a one-button page. POST (that button, with its form token): activate."""
+    site = _site(request)
+    token = request.path_params["token"]
+    # The token is checked before anything else, so a bad one is a 404 for GET and POST alike.
+    found = await run_in_threadpool(_subscriber, site, token, "confirm")
+    if found.status not in ("pending", "active"):
+        # An old confirmation link must not undo an unsubscribe or a bounce.
+        raise HTTPException(404)
+    if request.method != "POST":
+        # GET and HEAD only show the button: mail scanners and link previews fetch every link
+        # in a message, and a confirmation a machine can complete is no double opt-in.
+        if found.status == "active":
+            return _subscribed(site, found)
+        csrf = guard.csrf_token(request, site.secret)
+        response = site.page(
+            "confirm",
+            cache=PRIVATE,
+            title="Confirm your subscription",
+            subscriber=found,
+            cadence=CADENCE_LABELS[found.cadence],
+            csrf=csrf,
+            action=f"/confirm/{token}",
+        )
+        guard.set_csrf_cookie(response, request, csrf)
+        return response
+    # The signed token says whose subscription this is; the form token says a person pressed
+    # the button on our page (a cross-site form or a bare POST cannot carry a matching pair).
+    await _form(request, site, csrf=True)
+    if found.status == "pending":
+        # Only a pending subscriber: confirming again would reset an active one's digest cursor.
+        found = await run_in_threadpool(site.store.subscribers.confirm, found.id, now=site.clock())
+    return _subscribed(site, found)
 
 
 async def preferences(request: Request) -> Response:
