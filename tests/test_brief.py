@@ -58,7 +58,7 @@ def test_sections_are_sound(case: str) -> None:
         assert all(w[0].isupper() or w in ("a", "an", "the", "and", "of", "for", "to", "in",
                                            "on", "with", "at", "by", "or", "as")
                    for w in s.heading.split()), s.heading  # fmt: skip
-    assert made.provenance.engine == "extractive/1.1"
+    assert made.provenance.engine == "extractive/1.2"
     assert made.provenance.fetched_at == FETCHED
     assert made.sources[0].url == expected(case)["url"]
 

@@ -3,9 +3,10 @@
 Deterministic: no randomness, no model, ties broken by position. The standfirst is the
 first sentence (dateline removed) and the sentence after it that best states an outcome; a
 lead section follows; each subheaded part of the release becomes a section under its own
-heading, a list becoming bullets; background and what-comes-next sentences get sections of
-their own; quotations are kept whole beside the sections. Length is then brought near
-`target_words` by dropping whole sentences and bullets, never by cutting one.
+heading, a list becoming bullets; background sentences get a section of their own; the
+sentences that say what comes next (see `closing`) close the brief in a last section;
+quotations are kept whole beside the sections. No sentence is shown twice. Length is then
+brought near `target_words` by dropping whole sentences and bullets, never by cutting one.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from syndicate.brief import acronyms
+from syndicate.brief import acronyms, closing
+from syndicate.brief.closing import NEXT
 from syndicate.brief.engine import Draft
 from syndicate.brief.layout import Layout, Segment, Sentence, read
 from syndicate.model import Article, Link, Quote, Section
 
 KEY_POINTS = "Key Points"
 BACKGROUND = "Background"
-NEXT = "What's Next"
 OVERVIEW = "Overview"
 DEFAULT_HEADINGS = (KEY_POINTS, BACKGROUND, NEXT, OVERVIEW)
 
@@ -38,14 +39,7 @@ _BACKGROUND = re.compile(
     r"strategic location|has long)\b",
     re.I,
 )
-_NEXT = re.compile(
-    r"\b(?:will|next steps?|upcoming|deadline|apply by|due by|expected to|plans? to|"
-    r"going forward|moving forward|in the coming|in the future|can apply|should apply|"
-    r"must apply|register by|comment period|further cooperative)\b",
-    re.I,
-)
 _BACKGROUND_HEADING = re.compile(r"\b(?:background|context|history|about)\b", re.I)
-_NEXT_HEADING = re.compile(r"\b(?:next|ahead|forward|how to apply|what to do|deadline)\b", re.I)
 # Parts of a release that are about the document, not the news.
 _SKIP_HEADING = re.compile(
     r"\b(?:revision history|contact information|media contacts?|disclaimer|acknowledg\w*|"
@@ -183,7 +177,9 @@ class Extractive:
     """The extractive engine (registered as "extractive")."""
 
     name = "extractive"
-    version = "1.1"  # 1.1: speakers as the attribution names them; headings read as such
+    # 1.1: speakers as the attribution names them; headings read as such.
+    # 1.2: a closing section on what comes next, last; link pointers only in the reading list.
+    version = "1.2"
 
     def draft(self, article: Article, *, target_words: int) -> Draft:
         """Draft a brief from the article's own sentences."""
@@ -191,7 +187,7 @@ class Extractive:
         used: set[int] = set()
         prose = [s for seg in layout.segments for p in seg.paragraphs for s in p if not s.quoted]
         summary = self._standfirst(layout, prose, used)
-        sections = self._sections(layout, prose, used)
+        sections = _once(summary, self._sections(layout, prose, used))
         sections = _shorten(summary, sections, target_words)
         definitions = acronyms.defined(layout.body)
         texts = [*summary, *(t for s in sections for t in (*s.paragraphs, *s.bullets))]
@@ -236,15 +232,24 @@ class Extractive:
     def _sections(self, layout: Layout, prose: list[Sentence], used: set[int]) -> list[Section]:
         body: list[Section] = []
         background: list[str] = []
-        upcoming: list[str] = []
         background_heading: str | None = None
         background_bullets: list[str] = []
-        next_bullets: list[str] = []
-        next_heading: str | None = None
         has_list = any(seg.lists for seg in layout.segments)
-        last_third = prose[len(prose) * 2 // 3].order if prose else 0
+        shown = [s for s in prose if s.order not in used]
+        skipped = {
+            s.order
+            for seg in layout.segments
+            if seg.heading and _SKIP_HEADING.search(seg.heading)
+            for p in seg.paragraphs
+            for s in p
+        }
+        closers = [seg for seg in layout.segments if _closes(seg)]
+        ends = {s.order for seg in closers for p in seg.paragraphs for s in p}
+        # What comes next is chosen first, so no other section shows its sentences.
+        upcoming = closing.pick([s for s in shown if s.order not in skipped], ends, NEXT_MAX)
+        used.update(s.order for s in upcoming)
 
-        def take(seg: Segment, limit: int, *, skip_background: bool, skip_next: bool) -> list[str]:
+        def take(seg: Segment, limit: int, *, skip_background: bool) -> list[Sentence]:
             picked: list[Sentence] = []
             pool = [s for p in seg.paragraphs for s in p if not s.quoted and s.order not in used]
             if seg.lists and seg.list_at is not None and seg is not layout.segments[0]:
@@ -254,34 +259,30 @@ class Extractive:
             for s in sorted(pool, key=lambda s: (not s.first, s.order)):
                 if len(picked) >= limit:
                     break
-                if (skip_background and _BACKGROUND.search(s.text)) or (skip_next and _is_next(s)):
+                if skip_background and _BACKGROUND.search(s.text):
                     continue
                 picked.append(s)
             used.update(s.order for s in picked)
-            return [s.text for s in sorted(picked, key=lambda s: s.order)]
-
-        def _is_next(s: Sentence) -> bool:
-            return s.order >= last_third and bool(_NEXT.search(s.text))
+            return sorted(picked, key=lambda s: s.order)
 
         for n, seg in enumerate(layout.segments):
             heading = _heading(seg.heading)
             if seg.heading and _SKIP_HEADING.search(seg.heading):
                 continue
+            if seg in closers:
+                # The release's own closing part: its sentences join what comes next.
+                room = PARAS_MAX - len(upcoming)
+                upcoming += take(seg, min(NEXT_MAX, room), skip_background=False)
+                continue
             if heading and _BACKGROUND_HEADING.search(heading):
                 background_heading = background_heading or heading
-                background += take(seg, BACKGROUND_MAX, skip_background=False, skip_next=True)
+                background += [s.text for s in take(seg, BACKGROUND_MAX, skip_background=False)]
                 background_bullets += [i for items in seg.lists for i in items]
                 continue
-            if heading and _NEXT_HEADING.search(heading):
-                next_heading = next_heading or heading
-                upcoming += take(seg, NEXT_MAX, skip_background=False, skip_next=False)
-                next_bullets += [i for items in seg.lists for i in items]
-                continue
             limit = LEAD_MAX if n == 0 else PARAS_MAX
-            paragraphs = take(seg, limit, skip_background=n == 0, skip_next=True)
+            paragraphs = [s.text for s in take(seg, limit, skip_background=n == 0)]
             if n == 0 and paragraphs:
-                shown = " ".join(paragraphs)
-                lead_heading = heading or _salient(layout.body, shown) or OVERVIEW
+                lead_heading = heading or _salient(layout.body, " ".join(paragraphs)) or OVERVIEW
                 body.append(Section(lead_heading, tuple(paragraphs)))
                 paragraphs = []
             bullets = tuple(item for items in seg.lists for item in items)[:BULLETS_MAX]
@@ -290,7 +291,7 @@ class Extractive:
                 body.append(Section(title, tuple(paragraphs), bullets))
         if not has_list:
             facts = [s for s in prose if s.order not in used and re.search(r"\d", s.text)]
-            facts = [s for s in facts if not _BACKGROUND.search(s.text) and not _is_next(s)]
+            facts = [s for s in facts if not _BACKGROUND.search(s.text)]
             if len(facts) >= 2:
                 used.update(s.order for s in facts[:4])
                 body.append(Section(KEY_POINTS, bullets=tuple(s.text for s in facts[:4])))
@@ -299,9 +300,6 @@ class Extractive:
             : max(0, BACKGROUND_MAX - len(background))
         ]
         used.update(s.order for s in rest if s.text in background)
-        upcoming += [s.text for s in rest if s.order not in used and _is_next(s)][
-            : max(0, NEXT_MAX - len(upcoming))
-        ]
         if background or background_bullets:
             body.append(
                 Section(
@@ -310,12 +308,41 @@ class Extractive:
                     tuple(background_bullets[:BULLETS_MAX]),
                 )
             )
-        if upcoming or next_bullets:
-            body.append(
-                Section(next_heading or NEXT, tuple(upcoming), tuple(next_bullets[:BULLETS_MAX]))
-            )
-        kept = (_without_dangling(s) for s in _merge_headings(body))
+        # The closing comes last, under the release's own heading for that part if it has one.
+        end_heading = _heading(closers[0].heading) if closers else None
+        end_bullets = [i for seg in closers for items in seg.lists for i in items]
+        ending = Section(
+            end_heading or NEXT,
+            tuple(s.text for s in sorted(upcoming, key=lambda s: s.order)),
+            tuple(end_bullets[:BULLETS_MAX]),
+        )
+        kept = (_without_dangling(s) for s in [*_merge_headings(body), ending])
         return [s for s in kept if s.paragraphs or s.bullets]
+
+
+def _closes(seg: Segment) -> bool:
+    """A part of the release under its own closing subheading ("Next Steps")."""
+    heading = _heading(seg.heading)
+    return bool(heading and closing.is_heading(heading) and not _SKIP_HEADING.search(heading))
+
+
+def _once(summary: list[str], sections: list[Section]) -> list[Section]:
+    """Each sentence shown once: a release that says a thing twice is briefed saying it once."""
+    seen = {" ".join(t.split()) for t in summary}
+    out: list[Section] = []
+    for s in sections:
+        parts: list[tuple[str, ...]] = []
+        for texts in (s.paragraphs, s.bullets):
+            kept = []
+            for t in texts:
+                key = " ".join(t.split())
+                if key not in seen:
+                    seen.add(key)
+                    kept.append(t)
+            parts.append(tuple(kept))
+        if parts[0] or parts[1]:
+            out.append(Section(s.heading, parts[0], parts[1]))
+    return out
 
 
 def _without_dangling(section: Section) -> Section:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from syndicate.brief import quotes, sentences
+from syndicate.brief import closing, quotes, sentences
 from syndicate.model import Article, Block
 
 _DATELINE = re.compile(
@@ -26,10 +26,6 @@ _BOILERPLATE = re.compile(
 )
 _PREFIX = re.compile(r"^(?:PHOTO|VIDEO|AUDIO)\s+RELEASE\s*:\s*", re.I)
 _END_MARK = re.compile(r"^(?:#\s*){3,}$")
-# "Learn more about ...", "Read the ...": pointers to links, which Additional Reading lists.
-_POINTER = re.compile(
-    r"^(?:Learn more|Read|Visit|See|Find out|For more|Click|Watch|View|Download|Follow)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -107,13 +103,15 @@ def read(article: Article) -> Layout:
             spans = by_block.get(para_no[i], [])
             para: list[Sentence] = []
             cursor = 0
+            link_texts = [link.text for link in block.links]
             for n, s in enumerate(sentences.split(text)):
                 at = text.find(s[:12], cursor)
                 start = at if at >= 0 else cursor
                 end = start + len(s)
                 cursor = end if at >= 0 else cursor
                 quoted = any(a < end and start < b for a, b in spans)
-                if _POINTER.match(s):
+                # "Read more about X.": Additional Reading lists X's link, with its text.
+                if closing.pointer(s, link_texts):
                     continue
                 para.append(Sentence(s, order, n == 0, quoted))
                 order += 1

@@ -2,7 +2,9 @@
 
 All four come from the same Brief; HTML, text and Markdown through the templates
 `brief.html`, `brief.txt` and `brief.md` (autoescape on for HTML), JSON through the stable
-shape in `codec.brief_to_json`. `material_hash` fingerprints what a reader sees.
+shape in `codec.brief_to_json`. The order is the reference brief's: standfirst, sections,
+quotes, Additional Reading, the closing section (what comes next), Sources, attribution.
+`material_hash` fingerprints what a reader sees.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Literal
 from urllib.parse import quote, urlsplit
 
 from syndicate import codec, templating
+from syndicate.brief import closing
 from syndicate.model import Brief, Quote, Section
 
 Format = Literal["text", "markdown", "html", "json"]
@@ -41,8 +44,8 @@ def _paragraphs(quotes: tuple[Quote, ...]) -> list[QuoteParagraph]:
 
 
 def _closing(sections: tuple[Section, ...]) -> Section | None:
-    """The last section closes the brief (after quotes and reading) when it is prose."""
-    if len(sections) >= 2 and sections[-1].paragraphs and not sections[-1].bullets:
+    """The section on what comes next, which the engine puts last; shown after the reading."""
+    if sections and closing.is_heading(sections[-1].heading):
         return sections[-1]
     return None
 
