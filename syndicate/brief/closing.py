@@ -37,6 +37,7 @@ _STRONG = re.compile(
     r"(?:apply|register|due|submitted) by|comment period|upcoming|in the coming|"
     r"later this (?:year|month|week|spring|summer|fall|autumn|winter)|at a later date|"
     r"going forward|moving forward|looking ahead|in the future|further cooperative|"
+    r"(?:on or after|beginning|starting) " + _MONTH + r"\s\d|"
     r"by (?:the (?:end|middle|start) of |early |mid-?|late )?"
     r"(?:" + _MONTH + r"(?:\s\d{1,2})?(?:,?\s(?:19|20)\d\d)?|(?:19|20)\d\d|"
     r"(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter)))",

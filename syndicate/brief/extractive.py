@@ -221,7 +221,7 @@ class Extractive:
         rest = [
             s
             for s in opening
-            if s.order != lead.order and len(s.text.split()) >= 6 and not _BACKGROUND.search(s.text)
+            if s.text != lead.text and len(s.text.split()) >= 6 and not _BACKGROUND.search(s.text)
         ]
         if not rest:
             return [lead.text]
