@@ -183,7 +183,12 @@ def test_only_a_closing_section_is_rendered_after_the_reading() -> None:
     bulleted = _with_sections(
         made, *made.sections[:-1], Section("Next Steps", ("Work starts soon.",), ("Hire.",))
     )
-    for fmt, item in (("text", "- Hire."), ("markdown", "- Hire."), ("html", "<li>Hire.</li>")):
+    items: list[tuple[Format, str]] = [
+        ("text", "- Hire."),
+        ("markdown", "- Hire."),
+        ("html", "<li>Hire.</li>"),
+    ]
+    for fmt, item in items:
         out = brief.render(bulleted, fmt)
         assert out.index("Additional Reading") < out.index("Next Steps") < out.index(item)
         assert out.index(item) < out.index("Sources")

@@ -6,9 +6,10 @@ releases say it in sentences like "They expect the liaison to begin work later t
 "Agencies must patch both vulnerabilities by April 29, 2025" or "CISA urges all
 organizations to ...". `forward` grades such a sentence, `is_heading` tells the release's
 own closing subheadings ("Next Steps", "How to Apply", "Required Action") and is what the
-renderer uses to find the closing section, which the engine always puts last. `pointer` tells
-a sentence that only sends the reader to a link ("Read more about X."): its link belongs in
-Additional Reading, the sentence in no brief.
+renderer uses to find the closing section, which the engine always puts last; `pick` chooses
+the closing's sentences, preferring the release's end. `pointer` tells a sentence that only
+sends the reader to a link ("Read more about X."): its link belongs in Additional Reading,
+the sentence in no brief.
 """
 
 from __future__ import annotations
@@ -109,12 +110,17 @@ def pick(prose: Sequence[Sentence], ends: set[int], limit: int) -> list[Sentence
     def near_end(s: Sentence) -> bool:
         return s.order in ends or s.order >= late
 
-    graded = [(s, forward(s.text)) for s in prose]
-    ranked = sorted(
-        ((s, g) for s, g in graded if g == 2 or (g and near_end(s))),
-        key=lambda sg: (sg[0].order in ends, sg[0].order >= late, sg[1], sg[0].order),
-        reverse=True,
-    )
-    picked = [s for s, _ in ranked[:1]]
-    picked += [s for s, _ in ranked[1:] if near_end(s)][: limit - 1]
+    def ranked(pool: Iterable[Sentence]) -> list[tuple[Sentence, int]]:
+        graded = [(s, forward(s.text)) for s in pool]
+        return sorted(
+            ((s, g) for s, g in graded if g == 2 or (g and near_end(s))),
+            key=lambda sg: (sg[0].order in ends, sg[0].order >= late, sg[1], sg[0].order),
+            reverse=True,
+        )
+
+    # The end is read first; the early part only when the end says nothing of what follows.
+    found = ranked(s for s in prose if near_end(s))
+    found = found or ranked(s for s in prose if not near_end(s))
+    picked = [s for s, _ in found[:1]]
+    picked += [s for s, _ in found[1:] if near_end(s)][: limit - 1]
     return sorted(picked, key=lambda s: s.order)

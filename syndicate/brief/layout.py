@@ -2,7 +2,8 @@
 paragraphs (split into sentences, quotations marked) and lists; plus its quotations.
 
 Tables are left out (a brief says what a table says in its own sentences, or not at all),
-and so is a dateline still at the head of the first paragraph.
+and so are a dateline still at the head of the first paragraph and sentences that only point
+at a link ("Read more about X.": the brief lists X's link under Additional Reading).
 """
 
 from __future__ import annotations
