@@ -108,6 +108,8 @@ FORWARD = [
     ("Officers seized 236 pounds of methamphetamine on April 3.", 0),
     ("The update explains what evidence applicants should submit.", 0),
     ("The guidance was issued by the agency in 2019.", 0),
+    ("The terminal was rebuilt by 2019.", 0),
+    ("The scanners are to be in place by the end of 2026.", 2),
 ]
 
 

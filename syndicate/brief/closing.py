@@ -39,9 +39,11 @@ _STRONG = re.compile(
     r"later this (?:year|month|week|spring|summer|fall|autumn|winter)|at a later date|"
     r"going forward|moving forward|looking ahead|in the future|further cooperative|"
     r"(?:on or after|beginning|starting) " + _MONTH + r"\s\d|"
+    # "by April 29, 2025", "by the end of 2026"; a bare "by 2019" is as often done as due.
     r"by (?:the (?:end|middle|start) of |early |mid-?|late )?"
-    r"(?:" + _MONTH + r"(?:\s\d{1,2})?(?:,?\s(?:19|20)\d\d)?|(?:19|20)\d\d|"
-    r"(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter)))",
+    r"(?:" + _MONTH + r"(?:\s\d{1,2})?(?:,?\s(?:19|20)\d\d)?|"
+    r"(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter))|"
+    r"by (?:the (?:end|middle|start) of |early |mid-?|late )(?:19|20)\d\d)",
     re.I,
 )
 # "will" alone is future, but leads often say what an agreement "will" do: a weak cue.
