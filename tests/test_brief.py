@@ -231,9 +231,10 @@ sys.stdout.write("".join(brief.render(made, f) for f in brief.FORMATS))
 """
 
 
-def test_same_bytes_across_processes_and_hash_seeds() -> None:
+@pytest.mark.parametrize("case", ["ecuador-mou", "uscis-guidance"])
+def test_same_bytes_across_processes_and_hash_seeds(case: str) -> None:
     """Set and dict order must not leak into a brief: two interpreters, two hash seeds."""
-    release = BRIEFS / "ecuador-mou" / "release.txt"
+    release = BRIEFS / case / "release.txt"
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
