@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -31,7 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicate import logs
 from syndicate.config import Config
-from syndicate.errors import LockedError
+from syndicate.errors import ConfigError, LockedError
 from syndicate.fetch import Fetcher
 from syndicate.pipeline import feeds, mail
 from syndicate.pipeline.followup import after_poll
@@ -56,6 +57,19 @@ _DAYS = {
 }
 
 
+# Jobs that log their own outcome line (`publish.done` comes from the publish pipeline);
+# the job wrapper adds none, so each event is one line.
+_OWN_LOG = frozenset({"heartbeat", "publish"})
+
+
+def _level(name: str, result: object) -> int:
+    """Debug for a retry run that did nothing (one every 30 s would fill the log), else info."""
+    counts = getattr(result, "counts", None)
+    if name == "deliver.retry" and callable(counts) and not any(counts().values()):
+        return logging.DEBUG
+    return logging.INFO
+
+
 class Daemon:
     """One scheduler process over one store."""
 
@@ -77,9 +91,9 @@ class Daemon:
         if not await self._lock():
             return 0  # asked to stop while waiting as a standby
         logs.event("daemon.start", owner=self.owner, store=self.store.dialect, web=self.web)
+        server_task = await self._start_web() if self.web else None
         scheduler = self._scheduler()
         scheduler.start()
-        server_task = asyncio.create_task(self._serve()) if self.web else None
         await self.stopping.wait()
         logs.event("daemon.stopping", running=len(self.running))
         scheduler.shutdown(wait=False)
@@ -186,9 +200,10 @@ class Daemon:
                 if result is not None and name != "poll":  # poll records its own
                     # /metrics shows how long each job last took.
                     self.store.meta.set(f"duration:{name}", f"{time.monotonic() - t0:.3f}")
-                if name != "heartbeat" and not (name == "poll" and result is None):
+                if name not in _OWN_LOG and not (name == "poll" and result is None):
                     logs.event(
                         f"{name}.done",
+                        _level(name, result),
                         duration=round(time.monotonic() - t0, 3),
                         counts=result if result not in (None, {}) else None,
                     )
@@ -219,6 +234,7 @@ class Daemon:
         for r in summary.results:
             logs.event(
                 "poll.source",
+                logging.WARNING if r.outcome == "failed" else logging.INFO,
                 source=r.source_id,
                 url=r.url,
                 status=r.status,
@@ -252,14 +268,33 @@ class Daemon:
         self.store.optimize()
         return {"raw_pruned": pruned}
 
-    async def _serve(self) -> None:
+    async def _start_web(self) -> asyncio.Task[None]:
+        """Serve the web side; raise its error when it cannot listen (a taken port).
+
+        The scheduler starts only after this, so an operator never gets a daemon that runs
+        without the /healthz and pages they configured: `syndicate run` exits 2 instead.
+        """
         from syndicate import web
 
         self._server = web.server(self.config, self.store)
+        self._web_error: Exception | None = None
+        task = asyncio.create_task(self._serve())
+        while not (self._server.started or task.done() or self.stopping.is_set()):
+            await asyncio.sleep(0.02)
+        if task.done() and not self._server.started:
+            self.threads.shutdown(wait=False)
+            self.store.meta.release_lock(LOCK)
+            logs.event("daemon.stop", owner=self.owner, reason="the web side cannot start")
+            raise self._web_error or ConfigError("web: the server stopped before listening")
+        return task
+
+    async def _serve(self) -> None:
         try:
             await self._server.serve()
         except Exception as e:
-            logs.error("web.failed", error=str(e))
+            self._web_error = e
+            if self._server.started:  # a failure to start is raised by _start_web instead
+                logs.error("web.failed", error=str(e))
 
     def _server_exit(self) -> None:
         server = getattr(self, "_server", None)

@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         status: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at interpreter exit
     except ConfigError as e:
         print(str(e), file=sys.stderr)
         return 2
@@ -68,4 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`syndicate sources | head -1`): nothing more to say, and no
+        # second traceback when Python flushes stdout at exit (the recipe in the signal docs).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return status

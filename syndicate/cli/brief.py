@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from syndicate import __version__, brief, config, extract, fetch, model
 from syndicate.brief import plaintext
-from syndicate.errors import BriefError
+from syndicate.errors import BriefError, ExtractError
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Hosts whose releases belong to an agency, for when --agency is not given.
@@ -86,7 +86,10 @@ def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     url = path.resolve().as_uri()
     if path.suffix.lower() in _HTML_SUFFIXES:
-        return extract.article(data, url=url, rules=None), fetched_at
+        try:
+            return extract.article(data, url=url, rules=None), fetched_at
+        except ExtractError as e:  # name the file: "extract: empty page" alone says too little
+            raise BriefError(f"brief: {path}: {e}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

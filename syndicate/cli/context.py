@@ -1,6 +1,8 @@
-"""What most commands need first: the validated config and an open store."""
+"""What most commands need first: the validated config and an open store (and a port type)."""
 
 from __future__ import annotations
+
+import argparse
 
 from syndicate import config as config_module
 from syndicate import store as store_module
@@ -13,3 +15,14 @@ def open_store(path: str) -> tuple[Config, Store]:
     cfg = config_module.load(path)
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     return cfg, store_module.open(cfg.database_url)
+
+
+def port(value: str) -> int:
+    """An argparse type for a TCP port, 0 (any free port) to 65535."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a TCP port (0 to 65535)")
+    return number

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
+import sys
 from pathlib import Path
 
 from syndicate import demo
+from syndicate.cli.context import port
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,12 +25,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="keep the web side up afterwards to browse briefs, feeds and mail",
     )
-    p.add_argument("--port", type=int, default=8080, help="web port for --serve (default 8080)")
+    p.add_argument("--port", type=port, default=8080, help="web port for --serve (default 8080)")
     p.set_defaults(func=run)
 
 
+def _port_free(number: int) -> bool:
+    with socket.socket() as probe:
+        # As uvicorn binds: a port left in TIME_WAIT is free, one with a listener is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", number))
+        except OSError:
+            return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
-    out = demo.run(args.data, release=args.release, port=args.port)
+    # Say so before the demo's work, not after it, when the port for --serve is taken.
+    if args.serve and args.port and not _port_free(args.port):
+        print(f"demo: port {args.port} is taken; choose another with --port", file=sys.stderr)
+        return 2
+    try:
+        out = demo.run(args.data, release=args.release, port=args.port)
+    except OSError as e:
+        where = f" {e.filename}" if e.filename else ""
+        hint = " (--data names a directory to create or reuse)" if args.data else ""
+        print(f"demo: cannot use{where}: {e.strerror or e}{hint}", file=sys.stderr)
+        return 1
     print("syndicate demo")
     for line in out.lines:
         print(f"  {line}")

@@ -91,8 +91,14 @@ async def _inspect(args: argparse.Namespace) -> list[Report]:
         for document in args.documents:
             if document in urls:
                 reports.append(await _url(fetcher, document, args, sources))
-            else:
-                reports.extend(_file(path, args) for path in _files(document))
+            elif "://" in document:
+                error = f"inspect: cannot read {document}: only http(s) URLs are fetched"
+                reports.append(Report(document, args.kind, error=error))
+            elif paths := list(_files(document)):
+                reports.extend(_file(path, args) for path in paths)
+            else:  # an empty directory is a mistake worth saying, not "0 documents" and 0
+                error = f"inspect: {document} is a directory with no files in it"
+                reports.append(Report(document, args.kind, error=error))
     return reports
 
 

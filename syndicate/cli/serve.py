@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from syndicate import logs, web
-from syndicate.cli.context import open_store
+from syndicate.cli.context import open_store, port
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "serve", help="serve the web side alone: pages, feeds, subscribing, /healthz, /metrics"
     )
     p.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
-    p.add_argument("--port", type=int, help="TCP port (default: web.port, 8080)")
+    p.add_argument("--port", type=port, help="TCP port (default: web.port, 8080)")
     p.set_defaults(func=run)
 
 

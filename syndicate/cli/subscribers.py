@@ -203,13 +203,18 @@ def _row(config: Config, store: Store, row: dict[str, str], confirmed: bool) -> 
     if status and status not in ("pending", "active", *_LEAVING):
         raise BadChoice(f"unknown status {status!r}")
     _choices(config, agencies, topics)
+    email = row.get("email") or ""
+    # Someone who unsubscribed, bounced or complained stays that way whatever the file or
+    # --confirmed says: only their own confirmation (or `subscribers add`) brings them back.
+    known = store.subscribers.by_email(email)
+    leaving = known is not None and known.status in _LEAVING
     found, created = store.subscribers.upsert(
-        row.get("email") or "",
+        email,
         cadence,
         agencies,
         topics,
         name=(row.get("name") or None),
-        confirmed=status == "active" or (confirmed and not status),
+        confirmed=not leaving and (status == "active" or (confirmed and not status)),
     )
     if status in _LEAVING and found.status != status:
         store.subscribers.set_status(found.id, status)  # type: ignore[arg-type]

@@ -1,0 +1,266 @@
+"""The commands as a demanding operator uses them: bad arguments, closed pipes, taken ports.
+
+Each test is a regression test for something an operator ran into: a traceback, an exit
+status the README contradicts, a message that did not say what was wrong, or a promise the
+README makes that the command broke. Signals and pipes are tested in a subprocess.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from smtp_support import free_port
+
+from syndicate import schedule, store
+from syndicate.cli import main
+from syndicate.pipeline.outbox import Summary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config(tmp: Path, extra: str = "") -> Path:
+    path = tmp / "config.toml"
+    path.write_text(
+        f'[service]\ndata_dir = "data"\n[feeds]\ndir = "feeds"\nfsync = false\n{extra}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _status(cfg: Path, email: str) -> str:
+    st = store.open(f"sqlite:///{cfg.parent / 'data' / 'syndicate.db'}")
+    try:
+        found = st.subscribers.by_email(email)
+    finally:
+        st.close()
+    assert found is not None
+    return found.status
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port on 127.0.0.1 with a listener on it for the test's duration."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        yield s.getsockname()[1]
+
+
+# -- subscribers import ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("leaving", ["unsubscribed", "bounced", "complained"])
+def test_import_never_brings_back_someone_who_left(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], leaving: str
+) -> None:
+    # README: import "keeps unsubscribed/bounced/complained rows that way"; --confirmed used
+    # to make a row without a status (and a row saying "active") active again.
+    cfg = _config(tmp_path)
+    first = tmp_path / "first.csv"
+    first.write_text(f"email,status\nleft@example.org,{leaving}\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "subscribers", "import", str(first)]) == 0
+    assert _status(cfg, "left@example.org") == leaving
+
+    again = tmp_path / "again.csv"
+    again.write_text("email,cadence\nLeft@Example.org,weekly\nnew@example.org,\n", "utf-8")
+    assert main(["--config", str(cfg), "subscribers", "import", str(again), "--confirmed"]) == 0
+    assert _status(cfg, "left@example.org") == leaving
+    assert _status(cfg, "new@example.org") == "active"  # --confirmed still works for others
+
+    active = tmp_path / "active.csv"
+    active.write_text("email,status\nleft@example.org,active\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "subscribers", "import", str(active)]) == 0
+    assert _status(cfg, "left@example.org") == leaving
+    assert "0 bad rows" in capsys.readouterr().out
+
+
+# -- ports -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["99999", "-1", "http"])
+def test_serve_and_demo_refuse_a_port_that_is_not_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    cfg = _config(tmp_path)
+    for argv in (["serve", "--port", value], ["demo", "--serve", "--port", value]):
+        with pytest.raises(SystemExit) as stopped:
+            main(["--config", str(cfg), *argv])
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert "argument --port" in err and "port" in err.splitlines()[-1]
+        assert "Traceback" not in err
+
+
+def test_demo_says_the_port_is_taken_before_doing_the_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], taken_port: int
+) -> None:
+    data = tmp_path / "demo"
+    argv = ["demo", "--data", str(data), "--serve", "--port", str(taken_port)]
+    assert main(argv) == 2
+    assert f"demo: port {taken_port} is taken; choose another with --port" in (
+        capsys.readouterr().err
+    )
+    assert not data.exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "unwritable"])
+def test_demo_with_a_data_dir_it_cannot_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    target = tmp_path / "taken.txt"
+    if kind == "file":
+        target.write_text("not a directory\n", encoding="utf-8")
+    else:
+        target = Path("/proc/syndicate-demo-here")  # /proc refuses new entries, even to root
+    assert main(["demo", "--data", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"demo: cannot use {target}: ")
+    assert "--data names a directory" in err
+
+
+# -- inspect and brief -----------------------------------------------------------------
+
+
+def test_inspect_an_empty_directory_or_a_non_http_url_is_a_rejection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    assert main(["inspect", str(empty), "ftp://example.org/feed.xml"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{empty}: REJECTED inspect: {empty} is a directory with no files in it",
+        "ftp://example.org/feed.xml: REJECTED inspect: cannot read ftp://example.org/feed.xml:"
+        " only http(s) URLs are fetched",
+        "2 documents: 0 read, 2 rejected",
+    ]
+
+
+def test_brief_of_an_empty_html_file_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "release.html"
+    page.write_bytes(b"")
+    assert main(["--config", str(tmp_path / "none.toml"), "brief", str(page)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"error: brief: {page}: extract: ")
+
+
+# -- subprocesses: pipes and the daemon ------------------------------------------------
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE")}
+    return env | {"PYTHONPATH": str(ROOT)} | extra
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_closed_pipe_is_no_traceback(tmp_path: Path, unbuffered: str) -> None:
+    # `syndicate check | head -1`: the reader is gone before the command writes.
+    cfg = _config(tmp_path)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "syndicate", "--config", str(cfg), "check"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env=_env(PYTHONUNBUFFERED=unbuffered),
+            timeout=60,
+            text=True,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "Exception ignored" not in done.stderr
+
+
+def test_run_with_the_web_port_taken_exits_2_without_starting(
+    tmp_path: Path, taken_port: int
+) -> None:
+    # It used to log web.failed and go on polling without /healthz, exit status 0 at the end.
+    cfg = _config(tmp_path, f"[web]\nport = {taken_port}\n")
+    t0 = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "syndicate", "--config", str(cfg), "run"],
+        capture_output=True,
+        env=_env(),
+        timeout=60,
+        text=True,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"web: cannot listen on 127.0.0.1:{taken_port}" in done.stderr.splitlines()[-1]
+    assert "Traceback" not in done.stderr
+    assert "publish" not in done.stderr  # the scheduler never started
+    assert not (tmp_path / "feeds").exists()
+    assert time.monotonic() - t0 < 30
+    # The store's daemon lock was let go: the next daemon (without the web) starts.
+    again = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "--config", str(cfg), "run", "--no-web"],
+        stderr=subprocess.PIPE,
+        env=_env(),
+        text=True,
+    )
+    try:
+        assert again.stderr is not None
+        assert "daemon.start" in again.stderr.readline()
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.communicate(timeout=30)
+    assert again.returncode == 0
+
+
+def test_daemon_log_on_dead_sources(tmp_path: Path) -> None:
+    # One line per event: a failed poll is a warning, and publishing is logged once (by the
+    # publish pipeline, no longer by the job wrapper too).
+    dead = free_port()
+    cfg = _config(
+        tmp_path,
+        '[fetch]\nhost_spacing = 0.0\n[web]\nenabled = false\n[[sources]]\nid = "dead"\n'
+        f'name = "Dead"\nagency = "CBP"\nkind = "feed"\nurl = "http://127.0.0.1:{dead}/f.xml"\n'
+        "interval = 1\n",
+    )
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "--config", str(cfg), "run"],
+        stderr=subprocess.PIPE,
+        env=_env(),
+        text=True,
+    )
+    assert daemon.stderr is not None
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and sum(" poll.source " in x for x in lines) < 2:
+            line = daemon.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, rest = daemon.communicate(timeout=30)
+    lines += rest.splitlines()
+    assert daemon.returncode == 0
+    polls = [x for x in lines if " poll.source " in x]
+    assert len(polls) >= 2, lines
+    assert all(" warning poll.source source=dead " in x for x in polls)
+    assert len([x for x in lines if " publish.done " in x]) == 1, lines
+    assert "Traceback" not in "".join(lines)
+
+
+def test_an_idle_retry_run_is_logged_at_debug_only() -> None:
+    # The retry job runs every 30 s; "made 0, sent 0, ..." at info filled the log.
+    assert schedule._level("deliver.retry", Summary()) == logging.DEBUG
+    assert schedule._level("deliver.retry", Summary(sent=1)) == logging.INFO
+    assert schedule._level("deliver.retry", Summary(retry=2)) == logging.INFO
+    assert schedule._level("digest.daily", Summary()) == logging.INFO  # a slot is news
