@@ -83,6 +83,53 @@ def test_import_never_brings_back_someone_who_left(
     assert "0 bad rows" in capsys.readouterr().out
 
 
+def test_import_reports_an_unclosed_quote_instead_of_swallowing_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Without strict parsing the quote on line 3 made one "address" of lines 3-5, reported
+    # as "bad domain in ..." while rows 4 and 5 vanished without a word.
+    cfg = _config(tmp_path)
+    sheet = tmp_path / "list.csv"
+    sheet.write_text(
+        "email,name\n"
+        "one@example.org,One\n"
+        'two@example.org,"Two\n'
+        "three@example.org,Three\n"
+        "four@example.org,Four\n",
+        encoding="utf-8",
+    )
+    assert main(["--config", str(cfg), "subscribers", "import", str(sheet)]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"subscribers: {sheet}: line 3: a quoted field is never closed; the rest of the file "
+        "was not read"
+    ]
+    assert out == "subscribers: 1 added, 0 updated, 1 bad rows\n"
+
+    stray = tmp_path / "stray.csv"
+    stray.write_text('email,name\nfive@example.org,"Five"x\nsix@example.org,Six\n', "utf-8")
+    assert main(["--config", str(cfg), "subscribers", "import", str(stray)]) == 1
+    out, err = capsys.readouterr()
+    assert err == f"subscribers: {stray}: line 2: malformed CSV (',' expected after '\"')\n"
+    assert out == "subscribers: 1 added, 0 updated, 1 bad rows\n"
+
+
+def test_export_then_import_round_trips_quotes_and_commas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = _config(tmp_path)
+    name = 'Ana "The Reader" Ruiz, Jr.'
+    assert (
+        main(["--config", str(cfg), "subscribers", "add", "ana@example.org", "--name", name]) == 0
+    )
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "subscribers", "export"]) == 0
+    sheet = tmp_path / "export.csv"
+    sheet.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["--config", str(cfg), "subscribers", "import", str(sheet)]) == 0
+    assert capsys.readouterr().out == "subscribers: 0 added, 1 updated, 0 bad rows\n"
+
+
 # -- ports -----------------------------------------------------------------------------
 
 

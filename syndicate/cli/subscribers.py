@@ -221,12 +221,20 @@ def _row(config: Config, store: Store, row: dict[str, str], confirmed: bool) -> 
     return created
 
 
+def _csv_error(e: csv.Error) -> str:
+    if "unexpected end of data" in str(e):
+        return "a quoted field is never closed; the rest of the file was not read"
+    return f"malformed CSV ({e})"
+
+
 def import_(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     added = updated = bad = 0
     try:
         with open(args.file, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
+            # strict: a stray or unclosed quote is a bad row, not a field that swallows the
+            # rows after it (an unclosed quote used to eat the rest of the file silently).
+            reader = csv.DictReader(f, strict=True)
             header = [h.strip().lower() for h in reader.fieldnames or []]
             if "email" not in header:
                 print(
@@ -235,7 +243,18 @@ def import_(args: argparse.Namespace) -> int:
                 )
                 return 1
             reader.fieldnames = header
-            for raw in reader:
+            while True:
+                line = reader.line_num + 1  # where the next record starts
+                try:
+                    raw = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as e:
+                    bad += 1
+                    print(
+                        f"subscribers: {args.file}: line {line}: {_csv_error(e)}", file=sys.stderr
+                    )
+                    continue
                 line = reader.line_num
                 row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
                 try:
