@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ from smtp_support import free_port
 
 from syndicate import schedule, store
 from syndicate.cli import main
+from syndicate.model import Validators
 from syndicate.pipeline.outbox import Summary
+from syndicate.store.sources import RELEASED
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,6 +131,55 @@ def test_export_then_import_round_trips_quotes_and_commas(
     sheet.write_text(capsys.readouterr().out, encoding="utf-8")
     assert main(["--config", str(cfg), "subscribers", "import", str(sheet)]) == 0
     assert capsys.readouterr().out == "subscribers: 0 added, 1 updated, 0 bad rows\n"
+
+
+# -- sources release -------------------------------------------------------------------
+
+_SOURCE = (
+    '[[sources]]\nid = "cbp"\nname = "CBP"\nagency = "CBP"\nkind = "feed"\n'
+    'url = "http://127.0.0.1:9/feed.xml"\n'
+)
+
+
+def test_release_names_the_configured_ids_and_refuses_a_source_holding_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = _config(tmp_path, _SOURCE)
+    base = ["--config", str(cfg), "sources", "release"]
+    assert main([*base, "cpb"]) == 2
+    assert capsys.readouterr().err == "sources: no source with id 'cpb' (configured: cbp)\n"
+
+    # Never polled, then polled and not held: nothing to release, and no "released" marker
+    # that would let the next poll take a flood of new ids unasked.
+    assert main([*base, "cbp"]) == 1
+    assert "nothing is held for cbp" in capsys.readouterr().err
+    st = store.open(f"sqlite:///{tmp_path / 'data' / 'syndicate.db'}")
+    try:
+        now = datetime.now(UTC)
+        st.sources.record_success(
+            "cbp",
+            url="http://127.0.0.1:9/feed.xml",
+            now=now,
+            validators=Validators(),
+            next_poll_at=now,
+            status=200,
+        )
+        assert main([*base, "cbp"]) == 1
+        state = st.sources.state("cbp")
+        assert state is not None and state.held_reason is None
+
+        st.sources.hold("cbp", "held: 9 of 10 items are new at once")
+        assert main([*base, "cbp"]) == 0
+        assert main([*base, "cbp"]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[-2:] == [
+            "sources: cbp released; its held items are taken on the next poll",
+            "sources: cbp is already released; the next poll takes its held items",
+        ]
+        state = st.sources.state("cbp")
+        assert state is not None and state.held_reason == RELEASED
+    finally:
+        st.close()
 
 
 # -- ports -----------------------------------------------------------------------------

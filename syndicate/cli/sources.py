@@ -12,6 +12,7 @@ from rich.table import Table
 
 from syndicate.cli.context import open_store
 from syndicate.errors import ConfigError
+from syndicate.store.sources import RELEASED
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,8 +70,23 @@ def run(args: argparse.Namespace) -> int:
 def release(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     try:
-        if args.id not in {s.id for s in config.sources}:
-            raise ConfigError(f"sources: no source with id {args.id!r}")
+        known = [s.id for s in config.sources]
+        if args.id not in known:
+            listed = ", ".join(known) or "none"
+            raise ConfigError(f"sources: no source with id {args.id!r} (configured: {listed})")
+        state = store.sources.state(args.id)
+        if state is not None and state.held_reason == RELEASED:
+            print(f"sources: {args.id} is already released; the next poll takes its held items")
+            return 0
+        if state is None or not state.held:
+            # Releasing a source that holds nothing would switch off its flood check for the
+            # next poll, unasked; say so instead.
+            print(
+                f"sources: nothing is held for {args.id}; a hold shows as 'held: ...' in "
+                "`syndicate sources`",
+                file=sys.stderr,
+            )
+            return 1
         store.sources.release(args.id)
     finally:
         store.close()
