@@ -133,6 +133,23 @@ def test_export_then_import_round_trips_quotes_and_commas(
     assert capsys.readouterr().out == "subscribers: 0 added, 1 updated, 0 bad rows\n"
 
 
+# -- check -----------------------------------------------------------------------------
+
+
+def test_check_says_when_publish_could_not_write_the_feeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `publish` failed with "cannot write .../feeds/all.atom: File exists" while check said ok.
+    cfg = _config(tmp_path)
+    assert main(["--config", str(cfg), "check"]) == 0
+    assert f"ok    feeds: {tmp_path / 'feeds'} does not exist yet" in capsys.readouterr().out
+    (tmp_path / "feeds").write_text("a file where the feeds directory should be\n", "utf-8")
+    assert main(["--config", str(cfg), "check"]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL  feeds: config: feeds.dir = '{tmp_path / 'feeds'}': " in out
+    assert out.count("FAIL") == 1 and "is not a directory" in out
+
+
 # -- sources release -------------------------------------------------------------------
 
 _SOURCE = (

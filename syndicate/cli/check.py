@@ -1,9 +1,10 @@
 """`syndicate check [--network]`: verify the setup without doing any of the work.
 
 It validates the config (exit 2 when invalid), says whether the store is reachable and how
-far its schema is (changing nothing), compiles every template, checks the mail transport's
-settings, and with `--network` asks each enabled source for its document and reads it as the
-poller would (a feed, or a listing page whose selectors match).
+far its schema is (changing nothing), compiles every template, checks that the feeds
+directory can be written and the mail transport's settings, and with `--network` asks each
+enabled source for its document and reads it as the poller would (a feed, or a listing page
+whose selectors match).
 """
 
 from __future__ import annotations
@@ -62,6 +63,21 @@ def _transport(cfg: Config) -> str:
     return f"maildir at {cfg.data_dir / mail.maildir}"
 
 
+def _feeds(cfg: Config) -> str:
+    """Where publish writes: an existing writable directory, or one it can create."""
+    folder = cfg.feeds_dir
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"config: feeds.dir = {str(folder)!r}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"config: feeds.dir = {str(folder)!r}: {existing} is not writable")
+    if existing != folder:
+        return f"{folder} does not exist yet; publish creates it"
+    return f"{folder} is writable"
+
+
 async def _sources(cfg: Config) -> bool:
     good = True
     async with fetch.Fetcher.from_config(cfg.fetch, cfg.user_agent(__version__)) as fetcher:
@@ -90,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"ok    config: {args.config} ({len(cfg.sources)} sources, {enabled} enabled)")
     good = _step("store", lambda: store.probe(cfg.database_url))
     good &= _step("templates", _templates)
+    good &= _step("feeds", lambda: _feeds(cfg))
     good &= _step("mail", lambda: _transport(cfg))
     if args.network:
         good &= asyncio.run(_sources(cfg))
