@@ -7,12 +7,14 @@ README makes that the command broke. Signals and pipes are tested in a subproces
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -259,6 +261,29 @@ def test_inspect_an_empty_directory_or_a_non_http_url_is_a_rejection(
         " only http(s) URLs are fetched",
         "2 documents: 0 read, 2 rejected",
     ]
+
+
+@pytest.mark.parametrize("command", ["inspect", "brief"])
+def test_a_fifo_is_refused_not_read_forever(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    fifo = tmp_path / "feed.xml"
+    os.mkfifo(fifo)
+    returned = threading.Event()
+
+    def unblock() -> None:  # without the check the command waits on the FIFO: end that wait
+        if not returned.wait(10):
+            with contextlib.suppress(OSError), open(fifo, "wb") as writer:
+                writer.write(b"x")
+
+    helper = threading.Thread(target=unblock, daemon=True)
+    helper.start()
+    status = main(["--config", str(tmp_path / "none.toml"), command, str(fifo)])
+    returned.set()
+    helper.join()
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert f"{fifo} is not a regular file" in out + err
 
 
 def test_brief_of_an_empty_html_file_names_the_file(

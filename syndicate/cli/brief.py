@@ -79,6 +79,8 @@ def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
         page = extract.article(got.body, url=got.final_url, content_type=got.header("content-type"))
         return page, got.fetched_at
     path = Path(document)
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise BriefError(f"brief: {path} is not a regular file")  # a FIFO, /dev/zero: no end
     try:
         data = path.read_bytes()
     except OSError as e:

@@ -122,6 +122,9 @@ def _file(path: Path, args: argparse.Namespace) -> Report:
         kind = "page" if path.suffix.lower() in _PAGE_SUFFIXES else "feed"
     report = Report(str(path), kind)
     try:
+        if path.exists() and not path.is_file():  # a FIFO or /dev/zero would never end
+            report.error = f"inspect: {path} is not a regular file"
+            return report
         body = path.read_bytes()
         url = args.base or path.resolve().as_uri()
         content_type = mimetypes.guess_type(path.name)[0]
