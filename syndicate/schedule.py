@@ -96,13 +96,16 @@ class Daemon:
         scheduler.start()
         await self.stopping.wait()
         logs.event("daemon.stopping", running=len(self.running))
-        scheduler.shutdown(wait=False)
+        # Pause, not shut down, while the job in hand finishes: APScheduler's asyncio
+        # executor cancels running jobs on shutdown, which cut every poll short at once.
+        scheduler.pause()
         if self.running:
             _, pending = await asyncio.wait(set(self.running), timeout=STOP_GRACE)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=5)
+        scheduler.shutdown(wait=False)
         if server_task:
             self._server_exit()
             await asyncio.wait({server_task}, timeout=10)
@@ -137,6 +140,9 @@ class Daemon:
     def _scheduler(self) -> AsyncIOScheduler:
         zone = self.config.zone
         d = self.config.digests
+        # A tick skipped while the last poll still runs is the design ("jobs never overlap"),
+        # not a warning; our job wrapper logs what jobs do, in our format.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         s = AsyncIOScheduler(
             timezone=zone,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
@@ -208,8 +214,9 @@ class Daemon:
                         counts=result if result not in (None, {}) else None,
                     )
             except asyncio.CancelledError:
+                # Only the shutdown cancels a job, after STOP_GRACE; the line says so, and
+                # not raising keeps APScheduler from logging a traceback for it.
                 logs.warning(f"{name}.abandoned", reason="shutdown")
-                raise
             except Exception as e:  # a job that raises is logged; the scheduler goes on
                 logs.error(f"{name}.failed", error=f"{type(e).__name__}: {e}")
             finally:

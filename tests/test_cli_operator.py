@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from server import Server
 from smtp_support import free_port
 
 from syndicate import schedule, store
@@ -405,3 +406,47 @@ def test_an_idle_retry_run_is_logged_at_debug_only() -> None:
     assert schedule._level("deliver.retry", Summary(sent=1)) == logging.INFO
     assert schedule._level("deliver.retry", Summary(retry=2)) == logging.INFO
     assert schedule._level("digest.daily", Summary()) == logging.INFO  # a slot is news
+
+
+def test_sigterm_lets_the_poll_in_hand_finish(tmp_path: Path, http_server: Server) -> None:
+    # README: SIGTERM "lets the job in hand finish for up to 20 s". APScheduler's shutdown
+    # cancelled it at once (poll.abandoned, and a CancelledError traceback in the log), and
+    # each tick skipped during a long poll printed an APScheduler warning in its own format.
+    quiet = '<?xml version="1.0"?><rss version="2.0"><channel><title>Q</title></channel></rss>'
+    http_server.route(
+        "/feed.xml", body=quiet, headers={"Content-Type": "application/rss+xml"}, delay=4.5
+    )
+    cfg = _config(
+        tmp_path,
+        "[fetch]\nhost_spacing = 0.0\nrespect_robots = false\n[web]\nenabled = false\n"
+        '[[sources]]\nid = "slow"\nname = "Slow"\nagency = "CBP"\nkind = "feed"\n'
+        f'url = "{http_server.url("/feed.xml")}"\ninterval = 600\n',
+    )
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "--config", str(cfg), "run"],
+        stderr=subprocess.PIPE,
+        env=_env(),
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not http_server.requests("/feed.xml") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert http_server.requests("/feed.xml"), "the daemon never asked for the feed"
+        time.sleep(2.5)  # a tick or so is skipped while the fetch waits
+        daemon.send_signal(signal.SIGTERM)
+        t0 = time.monotonic()
+        _, err = daemon.communicate(timeout=40)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+    assert daemon.returncode == 0, err
+    assert time.monotonic() - t0 < 20
+    lines = err.splitlines()
+    polled = [x for x in lines if " poll.source source=slow " in x]
+    assert len(polled) == 1 and "outcome=ok" in polled[0], err
+    assert "abandoned" not in err and "Traceback" not in err
+    assert "maximum number of running instances" not in err
+    stopping = next(i for i, x in enumerate(lines) if " daemon.stopping " in x)
+    assert stopping < lines.index(polled[0])  # the poll ended after SIGTERM, not before
