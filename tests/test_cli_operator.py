@@ -246,6 +246,19 @@ def test_demo_with_a_data_dir_it_cannot_use(
     assert "--data names a directory" in err
 
 
+def test_demo_counts_the_messages_it_does_not_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "demo"
+    assert main(["demo", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    maildir = data / "maildir" / "new"
+    sent = len(list(maildir.iterdir()))
+    assert sent > 5  # the demo mails one message per sample brief
+    assert f"messages in the Maildir ({sent}):" in out
+    assert f"  ... and {sent - 5} more in {maildir}\n" in out
+
+
 # -- inspect and brief -----------------------------------------------------------------
 
 

@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"messages in the Maildir ({len(out.messages)}):")
     for path in out.messages[:5]:
         print(f"  {path}")
+    if len(out.messages) > 5:
+        print(f"  ... and {len(out.messages) - 5} more in {out.messages[0].parent}")
     print("next:")
     print(f"  syndicate --config {out.config_path} serve          # browse it")
     print(f"  syndicate --config {out.config_path} digest preview {demo.DEMO_SUBSCRIBER}")
