@@ -428,6 +428,14 @@ def _explain(err: ValidationError, data: dict[str, Any]) -> str:
             continue
         value = e.get("input")
         msg = e["msg"].removeprefix("Value error, ")
+        if isinstance(value, (dict, list)):
+            # A rule about a whole table (a duplicate id, a page source without selectors):
+            # the table itself is not worth printing.
+            lines.append(f"config: {key}: {msg}")
+            continue
+        if msg.startswith("Input should be "):
+            msg = msg.removeprefix("Input should be ")
+            msg = ("one of " + msg) if msg.startswith("'") else msg
         lines.append(f"config: {key} = {value!r}: expected {msg}")
     return "\n".join(lines)
 

@@ -39,6 +39,12 @@ def _write(tmp: Path, text: str) -> str:
             "needs a [sources.listing] table",
         ),
         ("[service\n", "not valid TOML"),
+        ("[web]\nport = 'eighty'\n", "web.port = 'eighty': expected a valid integer"),
+        (
+            "[[sources]]\nid = 'a'\nname = 'A'\nagency = 'DHS'\nkind = 'feed'\nurl = 'https://a.gov/'\n"
+            "[[sources]]\nid = 'a'\nname = 'A'\nagency = 'DHS'\nkind = 'feed'\nurl = 'https://a.gov/'\n",
+            "config: (top level): source id 'a' is used twice",
+        ),
     ],
 )
 def test_bad_config_exits_2_naming_key_and_value(
@@ -106,3 +112,20 @@ item = ".views-row"
     out = capsys.readouterr().out
     assert "ok    source uscg: rss, 1 items" in out
     assert "FAIL  source usss: parse:" in out
+
+
+def test_an_unreachable_postgresql_store_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Port 9 (discard) has no PostgreSQL behind it: the probe must connect and say so.
+    text = "[database]\nurl = 'postgresql+psycopg://postgres@127.0.0.1:9/nodb'\n"
+    assert main(["--config", _write(tmp_path, text), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  store:" in out and "nodb" in out
+
+
+def test_config_may_follow_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, "[fetch]\nbogus = 1\n")
+    assert main(["check", "--config", path]) == 2
+    assert "unknown key 'fetch.bogus'" in capsys.readouterr().err
+    assert main(["subscribers", "list", "--config", path]) == 2

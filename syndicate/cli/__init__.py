@@ -48,7 +48,19 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
+    _config_anywhere(p)
     return p
+
+
+def _config_anywhere(p: argparse.ArgumentParser) -> None:
+    """Accept `--config FILE` after the command too (`syndicate check --config x.toml`)."""
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                child.add_argument(
+                    "--config", default=argparse.SUPPRESS, help="the config file (as above)"
+                )
+                _config_anywhere(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

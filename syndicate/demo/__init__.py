@@ -95,6 +95,10 @@ def prepare(data: Path | None, site: Site, port: int) -> tuple[Config, Path]:
     return config_module.load(path), folder
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _files(folder: Path, pattern: str) -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if p.is_file())
 
@@ -138,7 +142,7 @@ def run(data: Path | None = None, *, release: bool = False, port: int = 8080) ->
     out.messages = _files(config.data_dir / config.mail.maildir, "*/*")
     totals = summary.totals()
     out.lines = [
-        f"polled {len(summary.results)} sample sources: {totals['new']} new briefs, "
+        f"polled {len(summary.results)} sample sources: {_count(totals['new'], 'new brief')}, "
         f"{totals['updated']} updated, {totals['rejected']} rejected, "
         f"{totals['failed']} releases failed",
         *(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from syndicate import logs
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
+from syndicate.pipeline import feeds, mail
 from syndicate.pipeline.poll import PollSummary
 from syndicate.store import Store
 
@@ -17,12 +18,10 @@ def after_poll(config: Config, store: Store, summary: PollSummary) -> dict[str, 
     """Publish changed feeds and send immediate digests when the poll changed briefs."""
     if not summary.changed:
         return {}
-    from syndicate.pipeline import feeds, mail
-
     done: dict[str, str] = {}
     try:
         published = feeds.publish(store, config)
-        done["publish"] = str(published)
+        done["publish"] = published.line().removeprefix("publish: ")
     except SyndicateError as e:
         logs.error("publish.failed", error=str(e))
         done["publish"] = f"failed: {e}"

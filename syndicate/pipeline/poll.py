@@ -133,7 +133,10 @@ class Poller:
             wanted = set(source_ids)
             unknown = wanted - {s.id for s in sources}
             if unknown:
-                raise ConfigError(f"poll: no source with id {', '.join(sorted(unknown))}")
+                ids = ", ".join(s.id for s in sources) or "none configured"
+                raise ConfigError(
+                    f"poll: no source with id {', '.join(sorted(unknown))} (known: {ids})"
+                )
             return [s for s in sources if s.id in wanted]
         due = set(self.store.sources.due(now))
         known = {st.id for st in self.store.sources.all()}

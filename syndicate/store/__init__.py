@@ -45,7 +45,7 @@ def probe(url: str) -> str:
     unreachable raises StoreError.
     """
     parsed = engines.url_of(url)
-    path = engines.sqlite_path(parsed)
+    path = engines.sqlite_path(parsed) if parsed.get_backend_name() == "sqlite" else None
     if path is not None and not path.exists():
         folder = path.parent
         if folder.exists() and not os.access(folder, os.W_OK):
