@@ -51,7 +51,7 @@ from syndicate import store as stores  # noqa: E402
 from syndicate.codec import brief_to_json, dumps  # noqa: E402
 from syndicate.demo import site  # noqa: E402
 from syndicate.model import AGENCIES, Brief, Item  # noqa: E402
-from syndicate.pipeline.poll import brief_id, feed_names  # noqa: E402
+from syndicate.pipeline.keys import brief_id, feed_names  # noqa: E402
 from syndicate.store import schema  # noqa: E402
 from syndicate.store.briefs import material_sha256  # noqa: E402
 

@@ -8,7 +8,6 @@ page is recorded and the run goes on; only config and store errors escape.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +25,7 @@ from syndicate.errors import (
     Throttled,
 )
 from syndicate.model import Article, Brief, Fetched, Item, Source, SourceRef
+from syndicate.pipeline.keys import brief_id, feed_names, fingerprint, story
 from syndicate.store import Store
 from syndicate.store.sources import RELEASED
 
@@ -68,23 +68,6 @@ class PollSummary:
         out = {k: sum(getattr(r, k) for r in self.results) for k in keys}
         out["sources_failed"] = sum(1 for r in self.results if r.outcome == "failed")
         return out
-
-
-def brief_id(source_id: str, key: str) -> str:
-    """A brief's id: stable for the release whatever its title or URL does later."""
-    return hashlib.sha256(f"{source_id}\n{key}".encode()).hexdigest()[:20]
-
-
-def fingerprint(item: Item) -> str:
-    """What the feed says about an item; a change means the release may have been edited."""
-    parts = (item.title, item.summary_html, item.content_html)
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def story(title: str, published: datetime) -> str:
-    """The same story from two agencies: same normalised title on the same day."""
-    words = "".join(c.lower() if c.isalnum() else " " for c in title).split()
-    return f"{published.date().isoformat()}:{' '.join(words)}"
 
 
 class Poller:
@@ -375,11 +358,6 @@ class Poller:
             else:
                 made = replace(made, updated=max(now, made.updated), published=before.published)
         return made
-
-
-def feed_names(b: Brief) -> tuple[str, ...]:
-    """The feeds a brief belongs to: all, its agency, each topic."""
-    return ("all", f"agency/{b.agency.lower()}", *(f"topic/{t}" for t in b.topics))
 
 
 async def poll(

@@ -12,12 +12,14 @@ import re
 import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from syndicate.config.explain import explain
+from syndicate.config.topics import DEFAULT_TOPICS
 from syndicate.errors import ConfigError
 from syndicate.model import (
     AGENCIES,
@@ -28,97 +30,6 @@ from syndicate.model import (
     Source,
     SourceKind,
 )
-
-DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {
-    "border-security": (
-        "border",
-        "port of entry",
-        "ports of entry",
-        "smuggl",
-        "fentanyl seizure",
-        "Border Patrol",
-        "crossing",
-    ),
-    "immigration": (
-        "immigra",
-        "migra",
-        "asylum",
-        "deport",
-        "removal",
-        "visa",
-        "green card",
-        "citizenship",
-        "naturaliz",
-        "parole",
-        "alien",
-    ),
-    "cybersecurity": (
-        "cyber",
-        "vulnerab",
-        "CVE-",
-        "malware",
-        "ransomware",
-        "exploit",
-        "patch",
-        "advisory",
-        "phishing",
-    ),
-    "disaster-response": (
-        "disaster",
-        "hurricane",
-        "flood",
-        "wildfire",
-        "storm",
-        "tornado",
-        "emergency declaration",
-        "recovery",
-        "FEMA assistance",
-    ),
-    "aviation-security": (
-        "airport",
-        "aviation",
-        "checkpoint",
-        "TSA PreCheck",
-        "passenger",
-        "flight",
-        "screening",
-    ),
-    # Not "port": CBP's land "ports of entry" are not maritime.
-    "maritime": ("maritime", "vessel", "Coast Guard", "cutter", "at sea", "seaport", "boat"),
-    "counterterrorism": ("terroris", "extremis", "counterterror"),
-    "drugs-and-trafficking": (
-        "drug",
-        "narcotic",
-        "cocaine",
-        "fentanyl",
-        "methamphetamine",
-        "traffick",
-        "cartel",
-        "seiz",
-    ),
-    "trade-and-travel": (
-        "trade",
-        "tariff",
-        "import",
-        "export",
-        "cargo",
-        "travel",
-        "traveler",
-        "REAL ID",
-        "customs",
-    ),
-    "international-cooperation": (
-        "memorandum of understanding",
-        "MOU",
-        "bilateral",
-        "international",
-        "partner nation",
-        "agreement with",
-        "foreign",
-    ),
-    "law-enforcement": ("arrest", "sentenced", "indict", "convicted", "charged", "investigation"),
-    "secret-service": ("protective", "counterfeit", "financial crime", "Secret Service"),
-}
 
 
 def _url(value: str) -> str:
@@ -390,56 +301,6 @@ class Config(_Section):
         return f"syndicate/{version} (+{self.service.contact_url})"
 
 
-def _where(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
-    """`sources[2].url` → `sources[2] (id 'cbp').url`, so the operator finds the entry."""
-    out = ""
-    node: Any = data
-    for part in loc:
-        if isinstance(part, int):
-            label = f"[{part}]"
-            if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
-                ident = node[part].get("id")
-                if ident:
-                    label = f"[{part}] (id {ident!r})"
-            out += label
-        else:
-            out += ("." if out else "") + part
-        node = node[part] if _has(node, part) else None
-    return out
-
-
-def _has(node: Any, part: int | str) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list) and isinstance(part, int) and part < len(node)
-
-
-def _explain(err: ValidationError, data: dict[str, Any]) -> str:
-    lines = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        key = _where(loc, data) or "(top level)"
-        kind = e["type"]
-        if kind == "extra_forbidden":
-            lines.append(f"config: unknown key {key!r}")
-            continue
-        if kind == "missing":
-            lines.append(f"config: {key}: missing; it is required")
-            continue
-        value = e.get("input")
-        msg = e["msg"].removeprefix("Value error, ")
-        if isinstance(value, (dict, list)):
-            # A rule about a whole table (a duplicate id, a page source without selectors):
-            # the table itself is not worth printing.
-            lines.append(f"config: {key}: {msg}")
-            continue
-        if msg.startswith("Input should be "):
-            msg = msg.removeprefix("Input should be ")
-            msg = ("one of " + msg) if msg.startswith("'") else msg
-        lines.append(f"config: {key} = {value!r}: expected {msg}")
-    return "\n".join(lines)
-
-
 def parse(text: str, root: str | Path = ".") -> Config:
     """Validate config.toml's text; relative paths resolve against `root`."""
     try:
@@ -449,7 +310,7 @@ def parse(text: str, root: str | Path = ".") -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_explain(e, data)) from None
+        raise ConfigError(explain(e, data)) from None
     return config.model_copy(update={"root": str(root)})
 
 
@@ -465,4 +326,4 @@ def load(path: str | Path) -> Config:
     return parse(text, p.resolve().parent)
 
 
-__all__ = ["AGENCIES", "Config", "load", "parse"]
+__all__ = ["AGENCIES", "DEFAULT_TOPICS", "Config", "load", "parse"]
