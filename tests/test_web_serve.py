@@ -76,7 +76,9 @@ def test_serve_on_a_busy_port_says_why(tmp_path: Path, capsys: pytest.CaptureFix
         port = busy.getsockname()[1]
         status = main(["--config", str(tmp_path / "config.toml"), "serve", "--port", str(port)])
     assert status == 2
-    assert f"web: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert f"web: cannot listen on 127.0.0.1:{port}" in err
+    assert "serving" not in out  # a port we could not bind is never announced
 
 
 def test_embedded_server_starts_and_stops_inside_a_running_loop(tmp_path: Path) -> None:

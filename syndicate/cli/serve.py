@@ -23,9 +23,12 @@ def run(args: argparse.Namespace) -> int:
     logs.setup(config.log.format, config.log.level)
     host = args.host or config.web.host
     port = config.web.port if args.port is None else args.port
+
+    def ready(bound: int) -> None:
+        print(f"serving http://{host}:{bound}/ (Ctrl-C stops)", flush=True)
+
     try:
-        print(f"serving http://{host}:{port}/ (Ctrl-C stops)")
-        asyncio.run(web.serve(config, store, host=host, port=port))
+        asyncio.run(web.serve(config, store, host=host, port=port, ready=ready))
     finally:
         store.close()
     return 0

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import uvicorn
@@ -81,8 +81,13 @@ async def serve(
     host: str | None = None,
     port: int | None = None,
     transport: Any = None,
+    ready: Callable[[int], None] | None = None,
 ) -> None:
-    """Serve until SIGINT / SIGTERM, which end it cleanly (exit status 0, not a re-raise)."""
+    """Serve until SIGINT / SIGTERM, which end it cleanly (exit status 0, not a re-raise).
+
+    `ready` is called with the bound port once the server listens (not before: a taken port
+    must not be announced as served).
+    """
     running = server(config, store, host=host, port=port, transport=transport)
     loop = asyncio.get_running_loop()
     handled = []
@@ -93,9 +98,18 @@ async def serve(
             handled.append(sig)
         except (RuntimeError, ValueError):  # not the main thread: the caller owns signals
             pass
+
+    async def announce() -> None:
+        while not running.started and not running.should_exit:
+            await asyncio.sleep(0.02)
+        if running.started and ready is not None:
+            ready(bound_port(running))
+
+    watcher = asyncio.create_task(announce())
     try:
         await running.serve()
     finally:
+        watcher.cancel()
         for sig in handled:
             loop.remove_signal_handler(sig)
 
