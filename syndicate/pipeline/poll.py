@@ -136,7 +136,7 @@ class Poller:
 
     async def _poll_source(self, source: Source, result: SourceResult) -> None:
         now = self.clock()
-        state = self.store.sources.state(source.id)
+        state = await asyncio.to_thread(self.store.sources.state, source.id)
         url = (state.moved_to if state and state.moved_to else None) or source.url
         result.url = url
         fetched: Fetched | None = None
@@ -146,8 +146,11 @@ class Poller:
             if fetched.not_modified:
                 result.outcome = "not-modified"
                 result.next_poll_at = self._next(source, now, not_before=fetched.next_after)
-                self.store.sources.record_not_modified(
-                    source.id, now=now, next_poll_at=result.next_poll_at
+                await asyncio.to_thread(
+                    self.store.sources.record_not_modified,
+                    source.id,
+                    now=now,
+                    next_poll_at=result.next_poll_at,
                 )
                 return
             # feedparser is slow on big hostile documents: keep the event loop free.
@@ -165,7 +168,8 @@ class Poller:
             status = e.status if isinstance(e, FetchError) else fetched.status if fetched else None
             result.outcome, result.error, result.status = "failed", str(e), status
             result.next_poll_at = self._next(source, now, failures=failures, not_before=retry_at)
-            self.store.sources.record_failure(
+            await asyncio.to_thread(
+                self.store.sources.record_failure,
                 source.id, url=url, now=now, error=str(e), status=status,
                 next_poll_at=result.next_poll_at,
             )  # fmt: skip
@@ -176,7 +180,8 @@ class Poller:
         result.next_poll_at = self._next(
             source, now, ttl_minutes=parsed.ttl_minutes, not_before=fetched.next_after
         )
-        self.store.sources.record_success(
+        await asyncio.to_thread(
+            self.store.sources.record_success,
             source.id,
             url=url,
             now=now,
@@ -208,6 +213,15 @@ class Poller:
     async def _items(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
     ) -> None:
+        # The store work runs in a thread: a web side in the same process keeps answering.
+        fresh = await asyncio.to_thread(self._fresh, source, first_poll, items, result)
+        for item in fresh:  # oldest first, as parse returns them
+            await self._item(source, item, result)
+
+    def _fresh(
+        self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
+    ) -> list[Item]:
+        """The items to brief now: new or changed, less a first poll's backlog or a flood."""
         known = self.store.items.known(source.id, [i.key for i in items])
         fresh: list[Item] = []
         for item in items:
@@ -247,8 +261,7 @@ class Poller:
                     self.store.sources.hold(source.id, reason)
                     result.outcome, result.error = "held", reason
                     fresh = [i for i in fresh if i.key in known]
-        for item in fresh:  # oldest first, as parse returns them
-            await self._item(source, item, result)
+        return fresh
 
     async def _item(self, source: Source, item: Item, result: SourceResult) -> None:
         try:
@@ -310,7 +323,8 @@ class Poller:
             if e.status in _FALLBACK_STATUSES and has_text:
                 return extract.from_feed(item), None
             raise
-        art = extract.article(
+        art = await asyncio.to_thread(  # lxml work, off the event loop
+            extract.article,
             page.body,
             url=page.final_url,
             rules=source.article,
