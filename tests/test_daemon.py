@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -220,3 +220,24 @@ def test_postgres_standby_takes_over_after_sigkill(
                 status, out = _stop(standby)
                 assert status == 0, out
                 assert "daemon.takeover" in out, out
+
+
+def test_housekeeping_prunes_raw_pages_older_than_configured(tmp_path: Path) -> None:
+    from store_support import make_item
+
+    from syndicate.config import parse
+    from syndicate.schedule import Daemon
+
+    cfg = parse("[service]\ndata_dir = 'data'\n[housekeeping]\nkeep_raw_days = 30\n", tmp_path)
+    cfg.data_dir.mkdir()
+    st = store.open(cfg.database_url)
+    try:
+        now = datetime.now(UTC)
+        st.items.save(make_item("old"), now=now - timedelta(days=45), status="new", raw=b"old")
+        st.items.save(make_item("new"), now=now - timedelta(days=2), status="new", raw=b"new")
+        assert Daemon(cfg, st)._housekeeping() == {"raw_pruned": 1}
+        known = st.items.known("uscis", ["old", "new"])
+        assert st.items.raw(known["old"].id) is None
+        assert st.items.raw(known["new"].id) == b"new"
+    finally:
+        st.close()
