@@ -14,9 +14,10 @@ import asyncio
 import os
 from collections.abc import Callable
 
-from syndicate import __version__, config, deliver, fetch, parse, store, templating
+from syndicate import config, deliver, parse, store, templating
 from syndicate.config import Config
 from syndicate.errors import ConfigError, SyndicateError
+from syndicate.pipeline.poll import make_fetcher
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -80,7 +81,7 @@ def _feeds(cfg: Config) -> str:
 
 async def _sources(cfg: Config) -> bool:
     good = True
-    async with fetch.Fetcher.from_config(cfg.fetch, cfg.user_agent(__version__)) as fetcher:
+    async with make_fetcher(cfg) as fetcher:
         for source in cfg.source_list():
             if not source.enabled:
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from syndicate import brief, extract, fetch, parse
+from syndicate import __version__, brief, extract, fetch, parse
 from syndicate.config import Config
 from syndicate.errors import (
     BriefError,
@@ -29,7 +29,7 @@ from syndicate.pipeline.keys import brief_id, feed_names, fingerprint, story
 from syndicate.store import Store
 from syndicate.store.sources import RELEASED
 
-Outcome = Literal["ok", "not-modified", "failed", "held", "disabled"]
+Outcome = Literal["ok", "not-modified", "failed", "held"]
 # Statuses for which the page's own text is gone for good or refused to us: the feed's text
 # is the best we will get (USCIS answers 403 to scripts while its feed works).
 _FALLBACK_STATUSES = {401, 403, 404, 410, 451}
@@ -290,11 +290,11 @@ class Poller:
         published = item.published or article.published or now
         made: Brief | None = None
         reason: str | None = None
+        known_brief = False
         try:
-            made = self._brief(source, item, article, published, now)
+            made, known_brief = self._brief(source, item, article, published, now)
         except BriefError as e:
             reason = str(e)
-        known_brief = made is not None and self.store.briefs.get(made.id) is not None
         outcome = self.store.items.save(
             item,
             now=now,
@@ -334,7 +334,8 @@ class Poller:
 
     def _brief(
         self, source: Source, item: Item, article: Article, published: datetime, now: datetime
-    ) -> Brief:
+    ) -> tuple[Brief, bool]:
+        """The release's brief, and whether a brief with its id was stored before."""
         ident = brief_id(source.id, item.key)
         existing = self.store.briefs.find_story(story(item.title, published))
         extra: tuple[SourceRef, ...] = ()
@@ -360,18 +361,15 @@ class Poller:
             made = replace(
                 made, agency=existing.agency, source_name=existing.source_name, url=existing.url
             )
-        before = (
-            existing
-            if existing is not None and existing.id == ident
-            else (self.store.briefs.get(ident))
-        )
+        # After the story match above, a found story's id is the brief's id.
+        before = existing if existing is not None else self.store.briefs.get(ident)
         if before is not None:
             # `updated` moves only on a material change (RFC 4287 4.2.15); `published` never.
             if brief.material_hash(made) == brief.material_hash(before):
                 made = replace(made, updated=before.updated, published=before.published)
             else:
                 made = replace(made, updated=max(now, made.updated), published=before.published)
-        return made
+        return made, before is not None
 
 
 async def poll(
@@ -392,9 +390,7 @@ async def poll(
 
 def make_fetcher(config: Config) -> fetch.Fetcher:
     """A fetcher with the config's limits and our honest User-Agent."""
-    from syndicate import __version__
-
     return fetch.Fetcher.from_config(config.fetch, config.user_agent(__version__))
 
 
-__all__ = ["ParseError", "PollSummary", "SourceResult", "poll"]
+__all__ = ["PollSummary", "SourceResult", "make_fetcher", "poll"]
