@@ -23,7 +23,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -46,15 +46,6 @@ RETRY_TICK = 30.0
 PUBLISH_CATCHUP = 600.0
 STANDBY_WAIT = 2.0
 STOP_GRACE = 20.0  # seconds the job in hand may take to finish after SIGTERM
-_DAYS = {
-    "monday": "mon",
-    "tuesday": "tue",
-    "wednesday": "wed",
-    "thursday": "thu",
-    "friday": "fri",
-    "saturday": "sat",
-    "sunday": "sun",
-}
 
 
 # Jobs that log their own outcome line (`publish.done` comes from the publish pipeline);
@@ -174,7 +165,7 @@ class Daemon:
         s.add_job(
             self._job("digest.weekly", self._thread(lambda: self._digest("weekly"))),
             CronTrigger(
-                day_of_week=_DAYS[d.weekly_day],
+                day_of_week=d.weekly_day[:3],  # APScheduler's mon..sun
                 hour=d.weekly_at.hour,
                 minute=d.weekly_at.minute,
                 timezone=zone,
@@ -254,10 +245,7 @@ class Daemon:
                 duration=round(r.duration, 3),
             )
         if summary.changed:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self.threads, lambda: after_poll(self.config, self.store, summary)
-            )
+            return await self._thread(lambda: after_poll(self.config, self.store, summary))()
         return summary.totals()
 
     async def _heartbeat(self) -> None:
@@ -268,8 +256,6 @@ class Daemon:
         return mail.run(self.store, self.config, cadence=cadence)
 
     def _housekeeping(self) -> object:
-        from datetime import timedelta
-
         keep = self.config.housekeeping.keep_raw_days
         pruned = self.store.prune_raw(datetime.now(UTC) - timedelta(days=keep))
         self.store.optimize()
