@@ -9,6 +9,7 @@ errors into `StoreError`.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,13 +96,32 @@ def make(url: URL) -> tuple[Engine, Path | None]:
 
 def _pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # auto_vacuum only takes effect when set before the first table is created.
     cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough in WAL mode, much faster
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _wal(cursor: sqlite3.Cursor) -> None:
+    """Switch a new database to WAL mode, waiting out other connections doing the same.
+
+    Changing the journal mode needs an exclusive lock, and SQLite answers "database is
+    locked" at once instead of calling the busy handler, so several processes opening a
+    fresh database together retry here, within the usual busy timeout.
+    """
+    waited = 0.0
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or waited >= BUSY_TIMEOUT_MS / 1000:
+                raise
+        time.sleep(0.01)
+        waited += 0.01
 
 
 def _begin(conn: Any) -> None:
