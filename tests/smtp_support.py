@@ -1,7 +1,9 @@
 """A real SMTP server on 127.0.0.1 (aiosmtpd) for delivery tests.
 
 `Sink` accepts mail and keeps each message's envelope and bytes. Tests can script the next
-replies to DATA (`sink.reply("451 4.7.1 try later")`), stop the server (`sink.stop()`) to
+replies to DATA (`sink.reply("451 4.7.1 try later")`, or for one recipient only with
+`sink.reply_to("ana@example.net", "550 ...")`, since concurrent sends arrive in any order),
+stop the server (`sink.stop()`) to
 play "relay down", and start it again on the same port.
 """
 
@@ -47,11 +49,16 @@ class _Handler:
         self.lock = threading.Lock()
         self.messages: list[Received] = []
         self.replies: deque[str] = deque()
+        self.replies_to: dict[str, deque[str]] = {}
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)  # a relay that takes a moment to queue
         with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                scripted = self.replies_to.get(rcpt)
+                if scripted:
+                    return scripted.popleft()
             if self.replies:
                 return self.replies.popleft()
             data = envelope.original_content or envelope.content
@@ -94,6 +101,11 @@ class Sink:
         """Answer the next DATA commands with these replies instead of accepting."""
         with self.handler.lock:
             self.handler.replies.extend(lines)
+
+    def reply_to(self, recipient: str, *lines: str) -> None:
+        """Answer the next DATA commands for `recipient` with these replies."""
+        with self.handler.lock:
+            self.handler.replies_to.setdefault(recipient, deque()).extend(lines)
 
     @property
     def messages(self) -> list[Received]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import re
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from smtp_support import Received, Sink, mail_config, put_briefs
 from store_support import T0, make_brief
 
+from syndicate import tokens
 from syndicate.config import Config
 from syndicate.pipeline import mail
 from syndicate.store import Store
@@ -198,7 +200,8 @@ def test_550_is_not_retried_and_bounces_the_subscriber(
     ana = store.subscribers.add("ana@example.net", "daily", confirmed=True)
     store.subscribers.add("bo@example.net", "daily", confirmed=True)
     put_briefs(store, CBP)
-    smtp_sink.reply("550 5.1.1 <ana@example.net>: Recipient address rejected")
+    # Ana's and Bo's digests are sent concurrently: the refusal is scripted for Ana alone.
+    smtp_sink.reply_to("ana@example.net", "550 5.1.1 <ana@example.net>: Recipient address rejected")
     first = mail.run(store, cfg, clock=at(DAY1))
     assert (first.sent, first.failed, first.bounced) == (1, 1, 0)
     assert mail.retry(store, cfg, clock=at(DAY1 + timedelta(days=1, hours=-1))).sent == 0
@@ -206,7 +209,7 @@ def test_550_is_not_retried_and_bounces_the_subscriber(
     assert store.subscribers.get(ana.id).status == "active"  # type: ignore[union-attr]
     # A second permanent failure reaches bounce_after (2): no more mail for ana.
     put_briefs(store, FEMA)
-    smtp_sink.reply("550 5.1.1 <ana@example.net>: Recipient address rejected")
+    smtp_sink.reply_to("ana@example.net", "550 5.1.1 <ana@example.net>: Recipient address rejected")
     second = mail.run(store, cfg, clock=at(DAY1 + timedelta(days=1)))
     assert (second.sent, second.failed, second.bounced) == (1, 1, 1)
     assert store.subscribers.get(ana.id).status == "bounced"  # type: ignore[union-attr]
@@ -308,11 +311,21 @@ def test_maildir_is_the_default_transport(store: Store, tmp_path: Path) -> None:
 
 def test_send_confirmation_goes_out_at_once(store: Store, smtp_sink: Sink, cfg: Config) -> None:
     pending = store.subscribers.add("new@example.net", "weekly", name="New Reader")
-    reply = mail.send_confirmation(store, cfg, None, pending)
+    reply = mail.send_confirmation(store, cfg, None, pending, now=T0)
     assert reply.startswith("2.0.0")
     (msg,) = smtp_sink.messages
+    assert msg.parsed()["Date"].datetime == T0
     text = str(msg.parsed().get_body(("plain",)).get_content())  # type: ignore[union-attr]
-    assert f"https://briefs.example.org/confirm/{pending.id}." in text
+    found = re.search(r"https://briefs\.example\.org/confirm/(\S+)", text)
+    assert found and found.group(1).startswith(f"{pending.id}.")
+    # The link is issued at the clock's time, whatever today's date: it works within the
+    # confirmation window counted from T0 and not after it.
+    key = tokens.load_secret(cfg.web.secret_env, cfg.data_dir)
+    secret_of = store.subscribers.secret_of
+    token = found.group(1)
+    assert tokens.verify(key, token, "confirm", secret_of, now=T0 + timedelta(days=6)) == pending.id
+    late = T0 + timedelta(days=tokens.CONFIRM_DAYS + 2)
+    assert tokens.verify(key, token, "confirm", secret_of, now=late) is None
 
 
 @pytest.fixture(autouse=True)
