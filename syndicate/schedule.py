@@ -23,7 +23,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,6 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from syndicate import logs
+from syndicate.clock import utc_now
 from syndicate.config import Config
 from syndicate.errors import ConfigError, LockedError
 from syndicate.fetch import Fetcher
@@ -138,7 +139,7 @@ class Daemon:
             timezone=zone,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         )
-        now = datetime.now(UTC)
+        now = utc_now()  # APScheduler runs on the machine's clock, so its first runs do too
         s.add_job(
             self._job("poll", self._poll),
             IntervalTrigger(seconds=POLL_TICK),
@@ -249,7 +250,7 @@ class Daemon:
         return summary.totals()
 
     async def _heartbeat(self) -> None:
-        self.store.meta.set("scheduler_heartbeat", datetime.now(UTC).isoformat())
+        self.store.meta.set("scheduler_heartbeat", self.store.clock().isoformat())
         self.store.meta.heartbeat(LOCK, self.owner)
 
     def _digest(self, cadence: str) -> object:
@@ -257,7 +258,7 @@ class Daemon:
 
     def _housekeeping(self) -> object:
         keep = self.config.housekeeping.keep_raw_days
-        pruned = self.store.prune_raw(datetime.now(UTC) - timedelta(days=keep))
+        pruned = self.store.prune_raw(self.store.clock() - timedelta(days=keep))
         self.store.optimize()
         return {"raw_pruned": pruned}
 

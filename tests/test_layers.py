@@ -17,6 +17,7 @@ LAYERS = {
     "errors": 0,
     "text": 0,
     "dates": 0,
+    "clock": 0,
     "config": 1,
     "templating": 1,
     "codec": 1,

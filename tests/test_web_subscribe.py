@@ -281,7 +281,7 @@ def test_bad_tokens_get_404_and_change_nothing(served: Served) -> None:
     gone = s.store.subscribers.add("gone@example.gov", "weekly")
     gone_token = tokens.make(s.site.secret, "unsubscribe", gone.id, gone.secret)
     assert s.store.subscribers.remove("gone@example.gov")
-    mine = {p: tokens.make(s.site.secret, p, me.id, me.secret) for p in tokens.PURPOSES}
+    mine = {p: tokens.make(s.site.secret, p, me.id, me.secret, now=NOW) for p in tokens.PURPOSES}
     mac = mine["unsubscribe"].split(".")[1]
     bad = {
         "forged": f"{me.id}.{'A' * len(mac)}",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 
 from syndicate.cli.context import open_store
 from syndicate.model import CADENCES
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 def preview(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     try:
-        shown = mail.preview(store, config, args.email, args.format, now=datetime.now(UTC))
+        shown = mail.preview(store, config, args.email, args.format, now=store.clock())
     finally:
         store.close()
     if shown is None:

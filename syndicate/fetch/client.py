@@ -24,12 +24,13 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
+from syndicate.clock import Clock, utc_now
 from syndicate.config import FetchConfig
 from syndicate.errors import Deadline, FetchError, Throttled, TooLarge
 from syndicate.fetch import body, robots
@@ -45,10 +46,6 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})  # RFC 9110 sections 15.4.2 and 15.4.9
 DRAIN_BYTES = 65536  # read at most this much of a non-2xx body, then drop the connection
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -85,7 +82,7 @@ class Fetcher:
         host_spacing: float = 1.0,
         max_redirects: int = 10,
         respect_robots: bool = True,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,

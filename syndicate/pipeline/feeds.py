@@ -244,7 +244,7 @@ def publish(
     ping: Ping | None = None,
 ) -> PublishSummary:
     """Publish what changed since the last publish (everything with `full`)."""
-    now = now or datetime.now(UTC)
+    now = now or store.clock()
     names = feed_names(config)
     top = store.feeds.top()
     run = _Run(

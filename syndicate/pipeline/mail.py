@@ -18,11 +18,12 @@ from email.message import EmailMessage
 from typing import Literal
 
 from syndicate import deliver, digest, tokens
+from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.deliver import Transport
 from syndicate.errors import StoreError
 from syndicate.model import CADENCES, Brief, Cadence, Message, Subscriber
-from syndicate.pipeline.outbox import Clock, Renderer, Summary, deliver_due, links, now_utc
+from syndicate.pipeline.outbox import Renderer, Summary, deliver_due, links
 from syndicate.store import Store
 from syndicate.store.deliveries import Owing, Planned
 
@@ -147,9 +148,13 @@ def run(
     cadence: str | None = None,
     dry_run: bool = False,
     transport: Transport | None = None,
-    clock: Clock = now_utc,
+    clock: Clock | None = None,
 ) -> Summary:
-    """Make what is due (one cadence or all) and send everything the ledger owes."""
+    """Make what is due (one cadence or all) and send everything the ledger owes.
+
+    `clock` (default: the store's) decides which digests are due and dates every outcome.
+    """
+    clock = clock or store.clock
     cadences: tuple[Cadence, ...] = CADENCES
     if cadence is not None:
         if cadence not in CADENCES:
@@ -166,10 +171,11 @@ def retry(
     config: Config,
     *,
     transport: Transport | None = None,
-    clock: Clock = now_utc,
+    clock: Clock | None = None,
     summary: Summary | None = None,
 ) -> Summary:
     """Send the ledger rows that are due (retries, and anything a crash left claimed)."""
+    clock = clock or store.clock
     return asyncio.run(_send_all(store, config, transport, clock, summary or Summary()))
 
 
@@ -215,13 +221,18 @@ def _part(message: Message, fmt: Format) -> str:
 
 
 def send_confirmation(
-    store: Store, config: Config, transport: Transport | None, subscriber: Subscriber
+    store: Store,
+    config: Config,
+    transport: Transport | None,
+    subscriber: Subscriber,
+    *,
+    now: datetime,
 ) -> str:
-    """Render and send the confirmation message now; the server's reply."""
+    """Render and send the confirmation message, dated and its link issued `now`; the reply."""
     key = tokens.load_secret(config.web.secret_env, config.data_dir)
-    token = tokens.make(key, "confirm", subscriber.id, subscriber.secret)
+    token = tokens.make(key, "confirm", subscriber.id, subscriber.secret, now=now)
     url = f"{config.service.base_url.rstrip('/')}/confirm/{token}"
-    message = digest.confirmation(subscriber, url, digest.Letterhead.from_config(config), now_utc())
+    message = digest.confirmation(subscriber, url, digest.Letterhead.from_config(config), now)
 
     async def go() -> str:
         chosen = _transport(config, transport)

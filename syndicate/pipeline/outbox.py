@@ -16,12 +16,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 from syndicate import brief as briefs_stage
 from syndicate import digest, tokens
+from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.deliver import Transport
 from syndicate.errors import DeliveryError, PermanentFailure, StoreError, SyndicateError
@@ -29,13 +30,7 @@ from syndicate.model import Brief, Digest, Message, Subscriber
 from syndicate.store import Store
 from syndicate.store.deliveries import Delivery
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
-
-
-def now_utc() -> datetime:
-    """The current time, aware UTC (the default clock)."""
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -230,11 +225,12 @@ async def deliver_due(
     config: Config,
     transport: Transport,
     *,
-    clock: Clock = now_utc,
+    clock: Clock | None = None,
     summary: Summary | None = None,
 ) -> Summary:
     """Claim, render, send and mark every ledger row that is due now."""
     summary = summary or Summary()
+    clock = clock or store.clock
     renderer = Renderer(store, config)
     ledger = Ledger(store, _worker(), clock)
     batch_size = max(8, config.mail.smtp.pool_size * 8)

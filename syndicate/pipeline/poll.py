@@ -11,10 +11,11 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from syndicate import __version__, brief, extract, fetch, parse
+from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.errors import (
     BriefError,
@@ -79,13 +80,13 @@ class Poller:
         store: Store,
         fetcher: fetch.Fetcher,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
         progress: Callable[[SourceResult], None] | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
-        self.clock = clock
+        self.clock = clock or store.clock
         self.progress = progress
         self.attribution = config.attribution.attribution()
 
@@ -378,10 +379,11 @@ async def poll(
     *,
     source_ids: Sequence[str] | None = None,
     fetcher: fetch.Fetcher | None = None,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock | None = None,
     progress: Callable[[SourceResult], None] | None = None,
 ) -> PollSummary:
-    """Poll due sources (or the named ones) once and store what is new."""
+    """Poll due sources (or the named ones) once and store what is new (`clock`: the
+    store's unless given)."""
     if fetcher is not None:
         return await Poller(config, store, fetcher, clock=clock, progress=progress).run(source_ids)
     async with make_fetcher(config) as own:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from syndicate.clock import Clock, utc_now
 from syndicate.errors import StoreError
 from syndicate.store import engine as engines
 from syndicate.store import migrate
@@ -24,7 +25,7 @@ def default_url(data_dir: str | Path) -> str:
     return f"sqlite:///{Path(data_dir).expanduser() / DEFAULT_NAME}"
 
 
-def open(url: str) -> Store:
+def open(url: str, *, clock: Clock = utc_now) -> Store:
     """Open (creating if needed) the store at `url` and apply any pending migrations."""
     parsed = engines.url_of(url)
     engine, path = engines.make(parsed)
@@ -35,7 +36,7 @@ def open(url: str) -> Store:
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, path=path)
+    return Store(engine, path=path, clock=clock)
 
 
 def probe(url: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Connection, Integer, String, cast, delete, func, insert, select
@@ -170,7 +170,8 @@ class Briefs:
             select(briefs.c.content_sha256, briefs.c.data).where(briefs.c.id == brief.id)
         ).first()
         if row is None:
-            conn.execute(insert(briefs).values(id=brief.id, seq=_next_seq(conn), edits=0, **values))
+            seq = _next_seq(conn, self.store.clock())
+            conn.execute(insert(briefs).values(id=brief.id, seq=seq, edits=0, **values))
             self._sync_feeds(conn, brief, names)
             return "new"
         had = set(
@@ -178,7 +179,7 @@ class Briefs:
         )
         changed = row.content_sha256 != sha or had != set(names)
         if changed and material:
-            values["seq"] = _next_seq(conn)
+            values["seq"] = _next_seq(conn, self.store.clock())
             values["edits"] = briefs.c.edits + 1
         if changed or row.data != values["data"]:
             conn.execute(briefs.update().where(briefs.c.id == brief.id).values(**values))
@@ -193,9 +194,8 @@ class Briefs:
         )
 
 
-def _next_seq(conn: Connection) -> int:
+def _next_seq(conn: Connection, now: datetime) -> int:
     """Bump the store-wide counter; the row stays locked until the transaction ends."""
-    now = datetime.now(UTC)
     bump = (
         meta.update()
         .where(meta.c.key == SEQ_KEY)

@@ -14,6 +14,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, Engine, text
 
+from syndicate.clock import Clock, utc_now
 from syndicate.errors import StoreError
 from syndicate.store import schema
 from syndicate.store.briefs import Briefs
@@ -40,8 +41,9 @@ OPTIMIZE_SQLITE = (
 class Store:
     """Everything durable. Table groups are attributes: `store.sources.state(...)`."""
 
-    def __init__(self, engine: Engine, *, path: Path | None = None) -> None:
+    def __init__(self, engine: Engine, *, path: Path | None = None, clock: Clock = utc_now) -> None:
         self.engine = engine
+        self.clock = clock  # dates the rows whose caller gives no time of its own
         name = engine.dialect.name
         if name not in ("sqlite", "postgresql"):
             raise StoreError(f"store: unsupported database {name!r} (sqlite or postgresql)")

@@ -18,7 +18,7 @@ import hashlib
 import os
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,7 @@ class Meta:
             upsert(
                 conn,
                 meta,
-                {"key": key, "value": value, "updated_at": now or datetime.now(UTC)},
+                {"key": key, "value": value, "updated_at": now or self.store.clock()},
                 ["key"],
             )
 

@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select
@@ -188,7 +188,7 @@ class Subscribers:
         cadence and filters (and name, when given); `confirmed` makes it active again.
         """
         address = normalise(email)
-        when = now or datetime.now(UTC)
+        when = now or self.store.clock()
         values: dict[str, Any] = {
             "cadence": _cadence(cadence),
             "agencies": _filters(agencies, upper=True),
@@ -292,7 +292,7 @@ class Subscribers:
         return self._change(
             subscriber_id,
             status="active",
-            confirmed_at=now or datetime.now(UTC),
+            confirmed_at=now or self.store.clock(),
             unsubscribed_at=None,
             bounces=0,
             last_digest_seq=0,  # replaced by the newest brief's seq in `_change`
@@ -301,7 +301,7 @@ class Subscribers:
     def unsubscribe(self, subscriber_id: int, *, now: datetime | None = None) -> Subscriber:
         """Stop all mail; the row stays so the address is not mailed again by mistake."""
         return self._change(
-            subscriber_id, status="unsubscribed", unsubscribed_at=now or datetime.now(UTC)
+            subscriber_id, status="unsubscribed", unsubscribed_at=now or self.store.clock()
         )
 
     def set_status(self, subscriber_id: int, status: SubscriberStatus) -> Subscriber:

@@ -7,8 +7,6 @@ unexpected a 500 whose details go to the log, never to the client.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -19,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from syndicate import logs, tokens
+from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.store import Store
 from syndicate.web import guard, health, pages, subscribe
@@ -68,17 +67,16 @@ def app(
     store: Store,
     *,
     transport: Any = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
 ) -> Starlette:
     """The web side as an ASGI app over one store; `transport` sends confirmation mail.
 
+    `clock` (default: the store's) dates and checks confirmation links, throttles and health.
     Links are signed with the secret `tokens.load_secret` finds (web.secret_env, else a file
     in the data directory), the same one the mail pipeline signs with.
     """
     secret = tokens.load_secret(config.web.secret_env, config.data_dir)
-    site = Site(config, store, secret, transport)
-    if clock is not None:
-        site.clock = clock
+    site = Site(config, store, secret, transport, clock=clock or store.clock)
     web = Starlette(
         routes=routes(),
         middleware=[Middleware(guard.Guard, refuse=site.error_page, observe=site.timings.observe)],

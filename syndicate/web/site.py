@@ -7,9 +7,7 @@ and the plain error pages (404 and friends) that never show a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from starlette.responses import HTMLResponse
 
 from syndicate import templating, tokens
 from syndicate.brief import AGENCY_NAMES
+from syndicate.clock import Clock, utc_now
 from syndicate.config import Config
 from syndicate.model import AGENCIES, CADENCES, Subscriber
 from syndicate.store import Store
@@ -72,7 +71,7 @@ class Site:
     store: Store
     secret: bytes
     transport: Any = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Clock = utc_now
     files: Files = field(init=False)
     timings: Timings = field(default_factory=Timings)
     static: Files = field(init=False)

@@ -135,9 +135,15 @@ async def _confirm_later(
     try:
         subscriber = await run_in_threadpool(_pending, site, email, cadence, agencies, topics)
         if subscriber is not None:
-            # send_confirmation runs its own event loop, so it gets a thread of its own.
+            # send_confirmation runs its own event loop, so it gets a thread of its own. The
+            # link is dated by the site's clock, the same one `confirm` checks it against.
             await run_in_threadpool(
-                mail.send_confirmation, site.store, site.config, site.transport, subscriber
+                mail.send_confirmation,
+                site.store,
+                site.config,
+                site.transport,
+                subscriber,
+                now=site.clock(),
             )
     except SyndicateError as e:
         logs.error("web.subscribe_failed", error=str(e))
