@@ -159,7 +159,8 @@ def test_a_bad_selector_in_a_group_is_said_plainly() -> None:
     [
         ("https://www.tsa.gov/news/press/releases/2026/07/17/tsa-screens-record-travelers",
          "TSA screens record travelers"),
-        ("https://www.dhs.gov/news/2026/08/07/secretary-tours-facility-0", "Secretary tours facility"),
+        ("https://www.dhs.gov/news/2026/08/07/secretary-tours-facility-0",
+         "Secretary tours facility"),
         ("https://www.news.uscg.mil/Press-Releases/Article/4460663/coast-guard-rescues-4/",
          "Coast guard rescues 4"),
         ("https://www.fema.gov/press-release/20260731/fema-opens-center.html", "FEMA opens center"),

@@ -109,8 +109,9 @@ def from_file(source: Source, body: bytes, name: str, *, zone: str = "America/Ne
         except ExtractError:
             doc.error = str(e)
             return Probe(source, "file", [doc])
-        listed = Item(source.id, "", "", url)
+        listed = Item(source.id, "", "", "")  # a saved page: its address is not known
         item, notes = documents.settled(listed, article, zone)
+        notes = [n for n in notes if not n.startswith("title:")]  # a page names itself
         page = ProbeDocument(name, "release page", found=1)
         return Probe(source, "article", [page], [ProbeItem(item, listed, article, notes=notes)])
     doc.found, doc.notes = len(parsed.items), parsed.notes

@@ -104,6 +104,8 @@ class Releases:
         result.bodies += 1
         stored, notes = documents.settled(item, article, self.config.service.timezone)
         result.notes.extend(f"{item.url}: {n}" for n in notes)
+        if not article.title and stored.title:
+            article = replace(article, title=stored.title)  # the brief needs one (TSA's feed)
         outcome, reason = await asyncio.to_thread(
             self._save, source, stored, article, raw, fingerprint(item)
         )

@@ -105,9 +105,9 @@ def stalled(item_dates: list[datetime], now: datetime, settings: HealthConfig) -
 
 
 def _span(seconds: float) -> str:
-    if seconds >= 2 * 86400:
+    if seconds >= 86400:
         return f"{seconds / 86400:.1f} days"
-    if seconds >= 2 * 3600:
+    if seconds >= 3600:
         return f"{seconds / 3600:.1f} hours"
     return f"{max(seconds, 0) / 60:.0f} minutes"
 
