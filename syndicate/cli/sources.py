@@ -128,10 +128,11 @@ def _why(row: dict[str, Any]) -> str:
     report = row["cross_report"]
     if report and report.get("error"):
         parts.append(f"cross-check failed: {report['error']}")
-    elif report and (report.get("missed_here_count") or report.get("missed_there_count")):
+    elif report and report.get("missed_here_count"):
+        # Only what this source missed; `--json` has the reverse too (`missed_there`).
         parts.append(
             f"cross-check with {report['other']}: {report['missed_here_count']} shown there "
-            f"and never here, {report['missed_there_count']} shown here and never there"
+            f"and never here"
         )
     return "; ".join(parts)
 

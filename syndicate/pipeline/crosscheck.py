@@ -129,17 +129,18 @@ def _shown(seen: Seen) -> dict[str, Any]:
 
 
 def _log(source_id: str, before: dict[str, Any] | None, report: dict[str, Any]) -> None:
-    """One warning when the set of missed items changes, one line when it empties."""
+    """One warning when the set of items this source missed changes, one line when it
+    empties. What only this source showed (`missed_there`) is stored and shown, not warned
+    about: the other document is the incomplete one (ICE's topic feeds each carry one topic)."""
     if "error" in report:
         if not (before and before.get("error")):
             logs.warning("source.cross_check.failed", source=source_id, error=report["error"])
         return
 
-    def keys(r: dict[str, Any] | None, side: str) -> set[str]:
-        return {str(x.get("url")) for x in (r or {}).get(side, [])}
+    def keys(r: dict[str, Any] | None) -> set[str]:
+        return {str(x.get("url")) for x in (r or {}).get("missed_here", [])}
 
-    now_missing = keys(report, "missed_here") | keys(report, "missed_there")
-    was_missing = keys(before, "missed_here") | keys(before, "missed_there")
+    now_missing, was_missing = keys(report), keys(before)
     if now_missing and now_missing != was_missing:
         logs.warning(
             "source.missed",

@@ -185,7 +185,7 @@ class Poller:
         )
         if "error" in report:
             result.notes.append(f"cross-check with {other.id} failed: {report['error']}")
-        elif report["missed_here_count"] or report["missed_there_count"]:
+        elif report["missed_here_count"]:
             result.notes.append(
                 f"cross-check with {other.id}: {report['missed_here_count']} shown there and "
                 f"never here, {report['missed_there_count']} shown here and never there"
