@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, delete, func, insert, select
+from sqlalchemy import Row, delete, insert, select
 
 from syndicate.model import Validators
 from syndicate.store import schema
@@ -171,21 +171,23 @@ class Polls:
         }
         with self.store.begin() as conn:
             upsert(conn, documents, values, ["source_id", "url"])
-        after = self.document(source_id, url)
-        assert after is not None
-        return after
+        return DocumentState(
+            url, Validators(values["etag"], values["last_modified"]), status,
+            values["last_items"], values["most_items"], values["failures"], error, now,
+        )  # fmt: skip
 
     def item_dates(self, source_id: str, limit: int = 40) -> list[datetime]:
-        """When a source's latest items appeared (stated date, else first seen), newest first."""
-        when = func.coalesce(items.c.published_at, items.c.first_seen_at)
+        """When a source's latest `limit` items (the last seen) appeared: the date each
+        states, else when it was first seen; newest first."""
         with self.store.read() as conn:
             rows = conn.execute(
                 select(items.c.published_at, items.c.first_seen_at)
                 .where(items.c.source_id == source_id)
-                .order_by(when.desc())
+                .order_by(items.c.id.desc())
                 .limit(limit)
             )
-            return [r.published_at or r.first_seen_at for r in rows]
+            found = [r.published_at or r.first_seen_at for r in rows]
+        return sorted(found, reverse=True)
 
     def source_items(self, source_id: str) -> list[Seen]:
         """Every item a source has had, as `Seen` values keyed by URL (normalised by caller)."""
