@@ -181,3 +181,28 @@ def test_the_cross_check_reports_what_the_feed_never_showed(
         store.close()
     assert main(["--config", str(tmp_path / "config.toml"), "sources"]) == 0
     assert "cross-check with cbp-listing: 1 shown there" in capsys.readouterr().out
+
+
+def test_check_network_tries_each_enabled_source_and_skips_the_disabled(
+    tmp_path: Path, http_server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(http_server, "dhs")
+    base = http_server.url("").rstrip("/")
+    text = (ROOT / "config.toml").read_text(encoding="utf-8")
+    head = text[: text.index("# ----------")].replace("host_spacing = 1.0", "host_spacing = 0.0")
+    # The shipped DHS and Coast Guard entries as they are, the DHS one pointed at the server.
+    sources = text[text.index('[[sources]]\nid = "dhs"') : text.index("# CBP: ")]
+    uscg = text[text.index('[[sources]]\nid = "uscg"') : text.index("# Secret Service:")]
+    body = head + sources.replace("https://www.dhs.gov", base) + uscg
+    (tmp_path / "config.toml").write_text(body, encoding="utf-8")
+    assert main(["--config", str(tmp_path / "config.toml"), "check", "--network"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "ok    source dhs: page, 3 items; newest 'Secretary Tours Maritime Training Center in "
+        "Georgia' (2026-08-07), body " in out
+    )
+    assert "words via article .field--name-body" in out
+    assert "skip  source uscg: disabled: blocked by robots.txt" in out
+    # One release page only: the newest.
+    pages = [r.path for r in http_server.log if r.path.startswith("/news/20")]
+    assert pages == ["/news/2026/08/07/secretary-tours-maritime-training-center"]
