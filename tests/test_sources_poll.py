@@ -172,3 +172,18 @@ def test_a_document_answering_403_counts_as_refused(tmp_path: Path, http_server:
         assert result.health_reason == f"refused with 403: {http_server.url('/newsroom')}"
     finally:
         store.close()
+
+
+def test_release_pages_robots_txt_disallows_use_the_feeds_text(
+    tmp_path: Path, http_server: Server
+) -> None:
+    serve(http_server, "uscis")
+    http_server.route("/robots.txt", body="User-agent: *\nDisallow: /newsroom/\n")
+    cfg = shipped(tmp_path, http_server, ["https://www.uscis.gov"])
+    store = _open(cfg, Clock())
+    try:
+        (result,) = _poll(cfg, store, "uscis").results
+        assert (result.new, result.pages, result.bodies, result.refused) == (2, 2, 2, 2)
+        assert not [r for r in http_server.log if r.path.startswith("/newsroom/")]
+    finally:
+        store.close()
