@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--json",
         action="store_true",
-        help="print JSON (ISO 8601 times, null for none) (default: a table)",
+        help="print JSON: ISO 8601 times, null for none (default: a table)",
     )
     p.set_defaults(func=run)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
