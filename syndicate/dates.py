@@ -7,13 +7,16 @@ or None when the text is not a date. Read, in order:
 - RFC 822 / RFC 5322 section 3.3 dates, including the obsolete two-digit years of section 4.3
   (`Tue, 02 Dec 25 14:00:00 EST`) and the named North American zones;
 - Drupal's default medium format (`Mon, 08/18/2025 - 13:44`) and `08/18/2025`;
-- prose dates (`December 12, 2025`, `Dec. 12, 2025`, `Sept. 3, 2025 3:15 p.m.`).
+- prose dates (`December 12, 2025`, `Dec. 12, 2025`, `Sept. 3, 2025 3:15 p.m. ET`);
+- a date split over several elements (`Aug 07` + `2026`, `Aug` + `07` + `2026`), by `joined`.
 
 A date with no zone is wall-clock time in `default_zone` (the DHS sites' own zone, America/
 New_York); a date with no time is midnight there.
 
 `parse_date` reads a string that is one date (feeds, listing pages); `find` reads the first
-date stated somewhere in a longer text (bylines and "Last Modified" stamps on release pages).
+date stated somewhere in a longer text (bylines, "Release Date: ..." labels, the Coast
+Guard's "PRESS RELEASE | Jan. 28, 2026", "Last Modified" stamps on release pages); `joined`
+reads the pieces of one date written in separate elements.
 Both the parse and the extract stages use this module, which is why it sits below them.
 """
 
@@ -67,6 +70,14 @@ _ZONES = {
     "AST": -4,
     "ADT": -3,
     "CHST": 10,
+}
+# The zone-only abbreviations press offices write ("3:15 p.m. ET"): the wall clock of the
+# zone, whatever daylight saving says on that day.
+_WALL_ZONES = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
 }
 
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
@@ -137,6 +148,15 @@ def find(text: str | None, default_zone: str = "America/New_York") -> datetime |
     return None
 
 
+def joined(parts: list[str], default_zone: str = "America/New_York") -> datetime | None:
+    """One date written across several elements, in document order ("Aug 07", "2026"); the
+    pieces are read with spaces between them, then with slashes ("08", "07", "2026")."""
+    pieces = [" ".join(p.split()) for p in parts if p.strip()]
+    if not pieces:
+        return None
+    return parse_date(" ".join(pieces), default_zone) or parse_date("/".join(pieces), default_zone)
+
+
 def _iso(text: str, default_zone: str) -> datetime | None:
     if not re.match(r"\d{4}-\d{2}-\d{2}", text):
         return None
@@ -192,5 +212,7 @@ def _tz(name: str | None, default_zone: str) -> tzinfo | None:
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         # RFC 5322 section 3.3: "-0000" means the zone is unknown; UTC is the honest reading.
         return timezone(-offset if name[0] == "-" else offset)
+    if name.upper() in _WALL_ZONES:
+        return _zone(_WALL_ZONES[name.upper()])
     hours = _ZONES.get(name.upper())
     return None if hours is None else timezone(timedelta(hours=hours))

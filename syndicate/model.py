@@ -19,6 +19,9 @@ CADENCES: tuple[Cadence, ...] = ("immediate", "daily", "weekly")
 SubscriberStatus = Literal["pending", "active", "unsubscribed", "bounced", "complained"]
 BlockKind = Literal["heading", "paragraph", "list", "quote", "table"]
 TextOrigin = Literal["page", "feed"]
+# Where a field of an item or article came from, for `syndicate sources test`:
+# (("title", ".usa-collection__heading"), ("date", "time[datetime]"), ...).
+Via = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,14 @@ class Source:
     article: ArticleRules | None = None
     full_text: bool = False
     first_poll_items: int = 10
+    extra_feeds: tuple[str, ...] = ()
+    disabled_reason: str = ""
+    cross_check: str | None = None
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every document the source reads each poll: its `url`, then its extra feeds."""
+        return (self.url, *self.extra_feeds)
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,7 @@ class Item:
     summary_html: str = ""
     content_html: str = ""
     author: str | None = None
+    via: Via = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +152,7 @@ class Article:
     modified: datetime | None = None
     links: tuple[Link, ...] = ()
     origin: TextOrigin = "page"
+    via: Via = ()
 
     @property
     def text(self) -> str:

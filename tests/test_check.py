@@ -13,7 +13,7 @@ from syndicate.cli import main
 GOOD_RSS = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x/</link>'
     "<description>d</description><item><title>Coast Guard Rescues Four Boaters</title>"
-    "<link>http://127.0.0.1/r/1</link><pubDate>Tue, 25 Nov 2025 09:00:00 EST</pubDate></item>"
+    "<link>/r/1</link><pubDate>Tue, 25 Nov 2025 09:00:00 EST</pubDate></item>"
     "</channel></rss>"
 )
 
@@ -83,7 +83,15 @@ def test_missing_smtp_password_variable_fails(
 def test_network_reads_each_source(
     tmp_path: Path, http_server: Server, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    http_server.route("/feed.xml", body=GOOD_RSS, headers={"Content-Type": "application/rss+xml"})
+    feed = GOOD_RSS.replace("<link>/r/1", f"<link>{http_server.url('/r/1')}")
+    http_server.route("/feed.xml", body=feed, headers={"Content-Type": "application/rss+xml"})
+    http_server.route(
+        "/r/1",
+        body="<html><body><main><h1>Coast Guard Rescues Four Boaters</h1><p>Crews rescued "
+        "four boaters near the harbor entrance on Tuesday morning after their boat lost "
+        "power.</p></main></body></html>",
+        headers={"Content-Type": "text/html"},
+    )
     http_server.route(
         "/listing",
         body="<html><body><p>No releases here</p></body></html>",
@@ -110,7 +118,9 @@ item = ".views-row"
 """
     assert main(["--config", _write(tmp_path, text), "check", "--network"]) == 1
     out = capsys.readouterr().out
-    assert "ok    source uscg: rss, 1 items" in out
+    # Each source is tried as `sources test` would: the document, then its newest page.
+    assert "ok    source uscg: feed, 1 item; newest 'Coast Guard Rescues Four Boaters'" in out
+    assert "body 16 words via main (built-in guess)" in out
     assert "FAIL  source usss: parse:" in out
 
 

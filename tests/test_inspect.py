@@ -90,7 +90,7 @@ def test_listing_page_with_own_selectors(
     assert "key  https://news.uscg.mil/Press-Releases/Article/42" in out
     # The DHS defaults find nothing on this page, and say so.
     assert main(["inspect", str(page), "--kind", "page"]) == 1
-    assert "REJECTED parse: no items matched selector '.views-row, article'" in (
+    assert "REJECTED parse: no items matched selector 'li.usa-collection__item, .views-row" in (
         capsys.readouterr().out
     )
 

@@ -2,9 +2,9 @@
 
 It validates the config (exit 2 when invalid), says whether the store is reachable and how
 far its schema is (changing nothing), compiles every template, checks that the feeds
-directory can be written and the mail transport's settings, and with `--network` asks each
-enabled source for its document and reads it as the poller would (a feed, or a listing page
-whose selectors match).
+directory can be written and the mail transport's settings, and with `--network` runs
+`syndicate sources test` on each enabled source (its documents, then its newest release
+page: a feed or listing whose selectors match, and a page that gives a body).
 """
 
 from __future__ import annotations
@@ -14,10 +14,15 @@ import asyncio
 import os
 from collections.abc import Callable
 
-from syndicate import config, deliver, parse, store, templating
+from syndicate import config, deliver, store, templating
+from syndicate.cli import probe
 from syndicate.config import Config
 from syndicate.errors import ConfigError, SyndicateError
+from syndicate.pipeline import probe as probes
 from syndicate.pipeline.poll import make_fetcher
+
+# Release pages `check --network` reads per source: the newest one.
+NETWORK_PAGES = 1
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,7 +33,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--network",
         action="store_true",
-        help="also fetch each enabled source and read it as a poll would",
+        help="also try each enabled source once, as `sources test` does with its newest "
+        "release page (default: off)",
     )
     p.set_defaults(func=run)
 
@@ -80,24 +86,24 @@ def _feeds(cfg: Config) -> str:
 
 
 async def _sources(cfg: Config) -> bool:
+    """`sources test` on each enabled source, with its newest release page only."""
     good = True
     async with make_fetcher(cfg) as fetcher:
         for source in cfg.source_list():
             if not source.enabled:
+                why = f": {source.disabled_reason}" if source.disabled_reason else ""
+                print(f"skip  source {source.id}: disabled{why}")
                 continue
             try:
-                got = await fetcher.get(source.url)
-                found = parse.items(
-                    got.body,
-                    source=source,
-                    url=got.final_url,
-                    content_type=got.header("content-type"),
+                result = await probes.run(
+                    source, fetcher, pages=NETWORK_PAGES, zone=cfg.service.timezone
                 )
             except SyndicateError as e:
                 print(f"FAIL  source {source.id}: {e}")
                 good = False
                 continue
-            print(f"ok    source {source.id}: {found.kind}, {len(found.items)} items")
+            print(f"{'ok  ' if result.ok else 'FAIL'}  source {source.id}: {probe.summary(result)}")
+            good &= result.ok
     return good
 
 

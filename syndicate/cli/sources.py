@@ -1,4 +1,11 @@
-"""`syndicate sources [--json]`: each source's state; `sources release ID` lifts a hold."""
+"""`syndicate sources [--json]`: each source's state and health; `sources release ID` lifts a
+hold; `sources test ID` (in `cli/probe.py`) tries a source's selectors once.
+
+The table shows, per configured source: its state (ok, broken, stalled, blocked; `disabled`
+with the reason the config gives; `new` before its first poll), since when, what its last
+poll yielded, its items, failures, next poll and the reason or error. `--json` gives the same
+as data: ISO 8601 times, `null` for "never" or "at the next chance", `held` apart from errors.
+"""
 
 from __future__ import annotations
 
@@ -6,64 +13,151 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from syndicate.cli import probe
 from syndicate.cli.context import open_store
+from syndicate.config import Config
 from syndicate.errors import ConfigError
+from syndicate.store import Store
 from syndicate.store.sources import RELEASED
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sources", help="show each source's polling state")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser(
+        "sources",
+        help="show each source's state (ok, broken, stalled, blocked), last yield and schedule",
+        description="Show each configured source's health, what its last poll yielded, its "
+        "schedule and its last error or hold.",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print JSON: ISO 8601 times, null for none (default: a table)",
+    )
     p.set_defaults(func=run)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     r = actions.add_parser("release", help="accept the items held for a source and go on")
-    r.add_argument("id")
+    r.add_argument("id", metavar="ID", help="the source whose held items the next poll takes")
     r.set_defaults(func=release)
+    probe.register(actions)
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else "-"
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
-def run(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    try:
-        states = {s.id: s for s in store.sources.all()}
-    finally:
-        store.close()
-    rows: list[dict[str, object]] = []
-    for src in config.sources:
+def _when(value: str | None) -> str:
+    return value.replace("T", " ")[:16] + " UTC" if value else "-"
+
+
+def rows(config: Config, store: Store) -> list[dict[str, Any]]:
+    """One dict per configured source: its config, stored state and last poll's yield."""
+    states = {s.id: s for s in store.sources.all()}
+    out: list[dict[str, Any]] = []
+    for src in config.source_list():
         st = states.get(src.id)
-        rows.append(
+        last = store.polls.recent(src.id, 1)
+        state = st.health if st and st.health else "new"
+        reason = st.health_reason if st else None
+        if not src.enabled:
+            state, reason = "disabled", src.disabled_reason or "enabled = false in the config"
+        out.append(
             {
                 "id": src.id,
                 "agency": src.agency,
                 "kind": src.kind,
                 "enabled": src.enabled,
                 "url": src.url,
-                "last_poll": _when(st.last_poll_at) if st else "-",
-                "last_success": _when(st.last_success_at) if st else "-",
+                "extra_feeds": list(src.extra_feeds),
+                "state": state,
+                "state_reason": reason,
+                "state_since": _iso(st.health_since) if st and src.enabled else None,
+                "last_poll": _iso(st.last_poll_at) if st else None,
+                "last_success": _iso(st.last_success_at) if st else None,
+                "next_poll": _iso(st.next_poll_at) if st else None,
                 "items": st.items if st else 0,
                 "failures": st.failures if st else 0,
-                "last_error": (st.last_error or st.held_reason or "") if st else "",
-                "next_poll": _when(st.next_poll_at) if st and st.next_poll_at else "now",
+                "last_error": st.last_error if st else None,
+                "held": bool(st and st.held),
+                "held_reason": st.held_reason if st and st.held else None,
+                "released": bool(st and st.held_reason == RELEASED),
+                "last_yield": None
+                if not last
+                else {
+                    "found": last[0].found,
+                    "releases": last[0].pages,
+                    "bodies": last[0].bodies,
+                    "refused": last[0].refused,
+                },
+                "documents": [
+                    {
+                        "url": d.url,
+                        "status": d.last_status,
+                        "items": d.last_items,
+                        "failures": d.failures,
+                        "error": d.last_error,
+                        "read_at": _iso(d.fetched_at),
+                    }
+                    for d in store.polls.documents(src.id)
+                ],
+                "cross_check": src.cross_check,
+                "cross_report": st.cross_report if st else None,
             }
         )
+    return out
+
+
+def _yield(row: dict[str, Any]) -> str:
+    y = row["last_yield"]
+    if not y:
+        return "-"
+    found = "-" if y["found"] is None else str(y["found"])
+    return f"{found} items, {y['bodies']}/{y['releases']} bodies"
+
+
+def _why(row: dict[str, Any]) -> str:
+    parts = [row["state_reason"]] if row["state_reason"] and row["state"] != "ok" else []
+    if row["held"]:
+        parts.append(str(row["held_reason"]))
+    if row["last_error"] and row["last_error"] not in parts:
+        parts.append(row["last_error"])
+    report = row["cross_report"]
+    if report and report.get("error"):
+        parts.append(f"cross-check failed: {report['error']}")
+    elif report and report.get("missed_here_count"):
+        # Only what this source missed; `--json` has the reverse too (`missed_there`).
+        parts.append(
+            f"cross-check with {report['other']}: {report['missed_here_count']} shown there "
+            f"and never here"
+        )
+    return "; ".join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    config, store = open_store(args.config)
+    try:
+        found = rows(config, store)
+    finally:
+        store.close()
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(found, indent=2, ensure_ascii=False))
         return 0
     table = Table(title="sources", title_justify="left")
-    columns = ("last_poll", "last_success", "items", "failures", "last_error", "next_poll")
-    for col in ("source", "kind", *(c.replace("_", " ") for c in columns)):
+    for col in ("source", "kind", "state", "since", "last yield", "last success", "items",
+                "failures", "next poll", "reason"):  # fmt: skip
         table.add_column(col)
-    for r in rows:
-        name = str(r["id"]) + ("" if r["enabled"] else " (disabled)")
-        table.add_row(name, str(r["kind"]), *(str(r[c]) for c in columns))
-    Console(file=sys.stdout, width=200).print(table)
+    for r in found:
+        table.add_row(
+            r["id"], r["kind"], r["state"], _when(r["state_since"]), _yield(r),
+            _when(r["last_success"]), str(r["items"]), str(r["failures"]),
+            "-" if not r["enabled"] else _when(r["next_poll"]) if r["next_poll"] else "now",
+            _why(r),
+        )  # fmt: skip
+    Console(file=sys.stdout, width=220).print(table)
     return 0
 
 

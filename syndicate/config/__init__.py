@@ -114,6 +114,9 @@ class SourceConfig(_Section):
     article: ArticleSelectors | None = None
     full_text: bool = False
     first_poll_items: Annotated[int, Field(ge=1)] = 10
+    extra_feeds: list[Url] = []
+    disabled_reason: str = ""
+    cross_check: Ident | None = None
 
     @model_validator(mode="after")
     def _listing_for_pages(self) -> SourceConfig:
@@ -143,6 +146,9 @@ class SourceConfig(_Section):
             article=article,
             full_text=self.full_text,
             first_poll_items=self.first_poll_items,
+            extra_feeds=tuple(self.extra_feeds),
+            disabled_reason=self.disabled_reason,
+            cross_check=self.cross_check,
         )
 
 
@@ -245,6 +251,16 @@ class HousekeepingConfig(_Section):
     keep_raw_days: Annotated[int, Field(ge=0)] = 30
 
 
+class HealthConfig(_Section):
+    """When a source counts as broken, blocked or stalled (README "Source health")."""
+
+    broken_after: Annotated[int, Field(ge=1)] = 3
+    body_ratio: Annotated[float, Field(gt=0, le=1)] = 0.5
+    stall_factor: Annotated[float, Field(ge=1)] = 5.0
+    stall_floor: Seconds = 3 * 86400.0
+    missed_after: Annotated[float, Field(ge=0)] = 6 * 3600.0
+
+
 class Config(_Section):
     service: ServiceConfig = ServiceConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -257,6 +273,7 @@ class Config(_Section):
     web: WebConfig = WebConfig()
     log: LogConfig = LogConfig()
     housekeeping: HousekeepingConfig = HousekeepingConfig()
+    health: HealthConfig = HealthConfig()
     sources: list[SourceConfig] = []
 
     # Where the file lives; relative paths in it are relative to this folder.
@@ -269,6 +286,14 @@ class Config(_Section):
             if s.id in seen:
                 raise ValueError(f"source id {s.id!r} is used twice")
             seen.add(s.id)
+        by_id = {s.id: s for s in self.sources}
+        for s in self.sources:
+            other = by_id.get(s.cross_check or "")
+            if s.cross_check and (other is None or other is s or other.agency != s.agency):
+                raise ValueError(
+                    f"source {s.id!r}: cross_check = {s.cross_check!r} must name another "
+                    f"configured source of agency {s.agency}"
+                )
         return self
 
     def path(self, value: str) -> Path:

@@ -99,11 +99,18 @@ def preferred(root: HtmlElement, selector: str, text: bool = True) -> list[HtmlE
     A configured `".field--name-body, article .content, main"` is a list of preferences,
     read left to right, not one group: `main` would otherwise swallow the body field.
     """
+    return preferred_with(root, selector, text)[1]
+
+
+def preferred_with(
+    root: HtmlElement, selector: str, text: bool = True
+) -> tuple[str, list[HtmlElement]]:
+    """`preferred`, and the alternative that matched (the whole group when none did)."""
     for alternative in _alternatives(selector):
         found = [e for e in select(root, alternative) if not text or _words(e)]
         if found:
-            return found
-    return []
+            return alternative, found
+    return selector, []
 
 
 def _alternatives(selector: str) -> list[str]:
@@ -133,21 +140,29 @@ def drop(root: HtmlElement, selectors: Iterable[str]) -> None:
             _remove(element)
 
 
-def title(root: HtmlElement, rules: ArticleRules | None) -> str:
-    """The release title: configured selector, else h1, og:title, then <title>."""
-    candidates: list[str] = []
+def title(root: HtmlElement, rules: ArticleRules | None, via: dict[str, str] | None = None) -> str:
+    """The release title: configured selector, else h1, og:title, then <title>.
+
+    `via`, when given, is told which of them it was (`via["title"] = "h1"`).
+    """
+    candidates: list[tuple[str, str]] = []
     if rules and rules.title:
-        candidates += [_text(e, 1000) for e in preferred(root, rules.title)]
+        chosen, found = preferred_with(root, rules.title)
+        candidates += [(chosen, _text(e, 1000)) for e in found]
     headings = list(root.iter("h1"))
     in_chrome = [h for h in headings if any(a.tag in _CHROME_TAGS for a in h.iterancestors())]
-    candidates += [_text(h, 1000) for h in headings if h not in in_chrome]
-    candidates += [str(e.get("content", "")) for e in select(root, "meta[property='og:title']")]
-    candidates += [_text(h, 1000) for h in in_chrome]
+    candidates += [("h1", _text(h, 1000)) for h in headings if h not in in_chrome]
+    for e in select(root, "meta[property='og:title']"):
+        candidates.append(("meta og:title", str(e.get("content", ""))))
+    candidates += [("h1 (in page chrome)", _text(h, 1000)) for h in in_chrome]
     for element in root.iter("title"):
         # "<release> | Homeland Security": the site name follows the last bar.
-        candidates.append(re.sub(r"\s+[|–—-]\s+[^|–—]+$", "", _text(element, 1000)))
-    for candidate in candidates:
+        text = re.sub(r"\s+[|–—-]\s+[^|–—]+$", "", _text(element, 1000))
+        candidates.append(("<title>", text))
+    for label, candidate in candidates:
         if candidate := without_prefix(squash(candidate)):
+            if via is not None:
+                via["title"] = label
             return candidate
     return ""
 
@@ -158,14 +173,21 @@ def without_prefix(text: str) -> str:
 
 
 def stated_dates(
-    root: HtmlElement, rules: ArticleRules | None
+    root: HtmlElement, rules: ArticleRules | None, via: dict[str, str] | None = None
 ) -> tuple[datetime | None, datetime | None]:
-    """(published, modified) as the page states them, read before the chrome goes."""
+    """(published, modified) as the page states them, read before the chrome goes.
+
+    `via`, when given, is told where the published date came from (`via["date"]`).
+    """
     published = modified = None
+    found: list[tuple[str, datetime | None]] = []
     if rules and rules.date:
-        for element in preferred(root, rules.date, text=False):
-            published = published or dates.find(element.get("datetime") or _text(element))
+        chosen, elements = preferred_with(root, rules.date, text=False)
+        for element in elements:
+            found.append((chosen, dates.find(element.get("datetime") or _text(element))))
             _remove(element)  # metadata, not the first paragraph
+        if len(elements) > 1:  # a date split over elements: "Aug" "07" "2026"
+            found.append((f"{chosen} (joined)", dates.joined([_text(e) for e in elements])))
     for prop, is_modified in (
         ("article:published_time", False),
         ("article:modified_time", True),
@@ -176,15 +198,21 @@ def stated_dates(
             if is_modified:
                 modified = modified or value
             else:
-                published = published or value
+                found.append((f"meta {prop}", value))
     for element in root.iter("time"):
         if not _is_stamp(element):
-            published = published or dates.find(element.get("datetime") or _text(element))
+            found.append(("time", dates.find(element.get("datetime") or _text(element))))
     for element in root.iter():
+        if any(value for _, value in found):
+            break
         # Drupal date fields without <time>: "field--name-field-release-date", "release-date".
         names = str(element.get("class", "")).split() if isinstance(element.tag, str) else []
-        if not published and any(_DATE_CLASS.search(n) for n in names) and not _is_stamp(element):
-            published = dates.find(_text(element, 160))
+        named = [n for n in names if _DATE_CLASS.search(n)]
+        if named and not _is_stamp(element):
+            found.append((f".{named[0]}", dates.find(_text(element, 160))))
+    label, published = next(((k, v) for k, v in found if v is not None), ("", None))
+    if via is not None and published is not None:
+        via["date"] = label
     for element in root.iter():
         # "Last Modified: 04/16/2025", the date often in a child <time> or <span>.
         if modified or not isinstance(element.tag, str) or not _STAMP.match(element.text or ""):
@@ -204,11 +232,17 @@ def _is_stamp(element: HtmlElement) -> bool:
     return any(_STAMP.match(t) for t in texts)
 
 
-def body(root: HtmlElement, rules: ArticleRules | None) -> HtmlElement:
-    """The element holding the release text, with the chrome inside it removed."""
+def body(
+    root: HtmlElement, rules: ArticleRules | None, via: dict[str, str] | None = None
+) -> HtmlElement:
+    """The element holding the release text, with the chrome inside it removed.
+
+    `via`, when given, is told which selector or guess found it (`via["body"]`).
+    """
     found: list[HtmlElement] = []
+    label = ""
     if rules and rules.body:
-        found = preferred(root, rules.body)
+        label, found = preferred_with(root, rules.body)
     found = [e for e in found if not any(a in found for a in e.iterancestors())]
     if len(found) > 1:
         # A configured body split across fields: read the matches as one, in order.
@@ -217,19 +251,21 @@ def body(root: HtmlElement, rules: ArticleRules | None) -> HtmlElement:
     elif found:
         chosen = found[0]
     else:
-        chosen = _guess(root)
+        label, chosen = _guess(root)
     _strip_chrome(chosen)
+    if via is not None:
+        via["body"] = label
     return chosen
 
 
-def _guess(root: HtmlElement) -> HtmlElement:
+def _guess(root: HtmlElement) -> tuple[str, HtmlElement]:
     """Drupal's body field, else article/main, else the densest block of paragraphs."""
     _strip_chrome(root)
     for guess in _BODY_GUESSES:
         found = [e for e in select(root, guess) if _words(e) >= 8]
         if found:
-            return max(found, key=_words)
-    return _densest(root)
+            return f"{guess} (built-in guess)", max(found, key=_words)
+    return "densest paragraphs (built-in guess)", _densest(root)
 
 
 def _strip_chrome(root: HtmlElement) -> None:

@@ -1,4 +1,9 @@
-"""A release page: HTML bytes in, a clean `model.Article` out."""
+"""A release page: HTML bytes in, a clean `model.Article` out.
+
+The source's `[sources.article]` selectors (title, date, body; each a list of preferences)
+are tried before the built-in rules, and `Article.via` says which selector or rule produced
+each field, for `syndicate sources test`.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +32,10 @@ def article(
     root = dom.parse(text)
     if rules and rules.drop:
         dom.drop(root, rules.drop)
-    title = dom.title(root, rules)
-    published, modified = dom.stated_dates(root, rules)
-    container = dom.body(root, rules)
+    via: dict[str, str] = {}
+    title = dom.title(root, rules, via)
+    published, modified = dom.stated_dates(root, rules, via)
+    container = dom.body(root, rules, via)
     blocks, dateline = tidy(Walker(_base(root, url)).walk(container))
     blocks = [b for b in blocks if not (b.kind == "heading" and b.text == title)]
     return finish(
@@ -41,6 +47,7 @@ def article(
             published=published,
             modified=modified,
             origin="page",
+            via=tuple(via.items()),
         )
     )
 

@@ -30,6 +30,7 @@ from syndicate.dates import parse_date
 from syndicate.errors import ParseError
 from syndicate.parse import feed, guard, jsonfeed, listing
 from syndicate.parse.identity import guid_key, identity, key, normalise_url
+from syndicate.parse.slug import title_from_url
 
 __all__ = [
     "DHS_RULES",
@@ -41,6 +42,7 @@ __all__ = [
     "key",
     "normalise_url",
     "parse_date",
+    "title_from_url",
 ]
 
 DocumentKind = Literal["rss", "atom", "json", "page"]
@@ -55,6 +57,7 @@ class Parsed:
     title: str | None
     ttl_minutes: int | None
     kind: DocumentKind
+    notes: tuple[str, ...] = ()
 
 
 def items(
@@ -64,8 +67,9 @@ def items(
     doc = guard.text(body, content_type)
     if source.kind == "page":
         rules = source.listing or listing.DHS_RULES
-        title, found = listing.read(doc, source_id=source.id, url=url, rules=rules)
-        return Parsed(_ordered(identity(found, base=url)), title, None, "page")
+        page = listing.read(doc, source_id=source.id, url=url, rules=rules)
+        keyed = _ordered(identity(page.items, base=url))
+        return Parsed(keyed, page.title, None, "page", page.notes)
     if jsonfeed.looks_like(doc, content_type):
         title, found = jsonfeed.read(doc, source_id=source.id, url=url)
         return Parsed(_ordered(identity(found, base=url)), title, None, "json")

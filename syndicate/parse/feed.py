@@ -96,16 +96,20 @@ def _item(entry: Any, source_id: str, base: str) -> model.Item | None:
     content = "".join(str(c.get("value") or "") for c in contents if "html" in c.get("type", ""))
     if not content and contents:
         content = _escape_text(str(contents[0].get("value") or ""))
+    published, date_field = _date(entry)
+    via: model.Via = (("title", "feed <title>"),) if title else ()
+    via += (("date", f"feed <{date_field}>"),) if date_field else ()
     return model.Item(
         source_id=source_id,
         key="",
         title=title,
         url=urljoin(base, href) if href else "",
         guid=guid,
-        published=_date(entry),
+        published=published,
         summary_html=_html(entry.get("summary"), entry.get("summary_detail")),
         content_html=content,
         author=squash(entry.get("author") or "") or None,
+        via=via,
     )
 
 
@@ -129,18 +133,24 @@ def _escape_text(text: str) -> str:
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
 
 
-def _date(entry: Any) -> datetime | None:
+# feedparser's names for the date elements, as a feed writes them (RSS first, then Atom).
+_DATE_ELEMENTS = {"published": "pubDate/published", "updated": "updated", "created": "created"}
+
+
+def _date(entry: Any) -> tuple[datetime | None, str]:
+    """The item's date and the element it came from ("" when it has none)."""
     for field in ("published", "updated", "created"):
         raw = entry.get(field)
         if raw and (found := parse_date(str(raw))):
-            return found
+            return found, _DATE_ELEMENTS[field]
     # feedparser reads a few more exotic formats than we do, always as UTC.
     for field in ("published_parsed", "updated_parsed"):
         parsed = entry.get(field)
         if parsed:
             year, month, day, hour, minute, second = parsed[:6]
-            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-    return None
+            element = _DATE_ELEMENTS[field.removesuffix("_parsed")]
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC), element
+    return None, ""
 
 
 def _ttl(raw: object) -> int | None:

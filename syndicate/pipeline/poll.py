@@ -3,6 +3,10 @@
 Input: the config, an open store, a fetcher. Output: a `PollSummary` with one `SourceResult`
 per source (new, updated, unchanged, rejected, failed with the reason). A failing source or
 page is recorded and the run goes on; only config and store errors escape.
+
+Per source: its documents are read (`documents`), its releases taken (`releases`), its
+state recorded, the cross-check run when due (`crosscheck`), and what the poll yielded
+recorded and judged (`watch`: ok, broken, stalled, blocked).
 """
 
 from __future__ import annotations
@@ -10,65 +14,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal
 
-from syndicate import __version__, brief, extract, fetch, parse
+from syndicate import __version__, fetch
 from syndicate.clock import Clock
 from syndicate.config import Config
-from syndicate.errors import (
-    BriefError,
-    ConfigError,
-    ExtractError,
-    FetchError,
-    ParseError,
-    Throttled,
-)
-from syndicate.model import Article, Brief, Fetched, Item, Source, SourceRef
-from syndicate.pipeline.keys import brief_id, feed_names, fingerprint, story
+from syndicate.errors import ConfigError, Throttled
+from syndicate.model import Source, Validators
+from syndicate.pipeline import crosscheck, documents, watch
+from syndicate.pipeline.releases import Releases
+from syndicate.pipeline.results import PollSummary, SourceResult
 from syndicate.store import Store
-from syndicate.store.sources import RELEASED
-
-Outcome = Literal["ok", "not-modified", "failed", "held"]
-# Statuses for which the page's own text is gone for good or refused to us: the feed's text
-# is the best we will get (USCIS answers 403 to scripts while its feed works).
-_FALLBACK_STATUSES = {401, 403, 404, 410, 451}
-
-
-@dataclass
-class SourceResult:
-    source_id: str
-    outcome: Outcome = "ok"
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    failed: int = 0
-    error: str | None = None
-    url: str | None = None
-    status: int | None = None
-    next_poll_at: datetime | None = None
-    duration: float = 0.0
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class PollSummary:
-    results: list[SourceResult]
-    started: datetime
-    finished: datetime
-
-    @property
-    def changed(self) -> bool:
-        """Whether any brief was added or materially updated."""
-        return any(r.new or r.updated for r in self.results)
-
-    def totals(self) -> dict[str, int]:
-        keys = ("new", "updated", "unchanged", "rejected", "failed")
-        out = {k: sum(getattr(r, k) for r in self.results) for k in keys}
-        out["sources_failed"] = sum(1 for r in self.results if r.outcome == "failed")
-        return out
+from syndicate.store.polls import PollRecord
+from syndicate.store.sources import SourceState
 
 
 class Poller:
@@ -88,7 +46,7 @@ class Poller:
         self.fetcher = fetcher
         self.clock = clock or store.clock
         self.progress = progress
-        self.attribution = config.attribution.attribution()
+        self.releases = Releases(config, store, fetcher, self.clock)
 
     async def run(self, source_ids: Sequence[str] | None = None) -> PollSummary:
         """Poll the named sources (due or not), or every due, enabled source."""
@@ -140,57 +98,113 @@ class Poller:
         state = await asyncio.to_thread(self.store.sources.state, source.id)
         url = (state.moved_to if state and state.moved_to else None) or source.url
         result.url = url
-        fetched: Fetched | None = None
-        try:
-            fetched = await self.fetcher.get(url, state.validators if state else None)
-            result.status = fetched.status
-            if fetched.not_modified:
-                result.outcome = "not-modified"
-                result.next_poll_at = self._next(source, now, not_before=fetched.next_after)
-                await asyncio.to_thread(
-                    self.store.sources.record_not_modified,
-                    source.id,
-                    now=now,
-                    next_poll_at=result.next_poll_at,
-                )
-                return
-            # feedparser is slow on big hostile documents: keep the event loop free.
-            parsed = await asyncio.to_thread(
-                parse.items,
-                fetched.body,
-                source=source,
-                url=fetched.final_url,
-                content_type=fetched.header("content-type"),
-            )
-        except (FetchError, ParseError) as e:
-            # Backoff with jitter after failures; Retry-After wins when it is later.
-            failures = (state.failures if state else 0) + 1
-            retry_at = e.retry_at if isinstance(e, Throttled) else None
-            status = e.status if isinstance(e, FetchError) else fetched.status if fetched else None
-            result.outcome, result.error, result.status = "failed", str(e), status
-            result.next_poll_at = self._next(source, now, failures=failures, not_before=retry_at)
+        read = await documents.read(
+            self.fetcher, self.store, source, main_url=url,
+            main_validators=state.validators if state else None, now=now,
+        )  # fmt: skip
+        main, got = read.documents[0], read.main
+        result.status = main.status
+        counted = [d.found for d in read.documents if d.found is not None]
+        result.found = sum(counted) if counted else None
+        for doc in read.documents:
+            result.notes.extend(doc.notes)
+            if doc.error and doc is not main:
+                result.notes.append(f"{doc.url}: {doc.error}")
+        refused = {d.url: d.refused for d in read.documents if d.refused}
+        if not read.read_any:
+            await self._failed(source, state, url, now, read, result)
+            await self._judge(source, result, now, refused)
+            return
+        if read.all_not_modified and got is not None:
+            result.outcome = "not-modified"
+            result.next_poll_at = self._next(source, now, not_before=got.next_after)
             await asyncio.to_thread(
-                self.store.sources.record_failure,
-                source.id, url=url, now=now, error=str(e), status=status,
-                next_poll_at=result.next_poll_at,
+                self.store.sources.record_not_modified,
+                source.id, now=now, next_poll_at=result.next_poll_at,
             )  # fmt: skip
+            await self._judge(source, result, now, refused)
             return
 
         first = state is None or state.last_success_at is None
-        await self._items(source, first, parsed.items, result)
+        await self.releases.take(source, first, read.items, result)
+        main_ok = main.error is None and got is not None
+        if not main_ok:
+            result.error = main.error
         result.next_poll_at = self._next(
-            source, now, ttl_minutes=parsed.ttl_minutes, not_before=fetched.next_after
-        )
+            source, now, ttl_minutes=read.ttl_minutes,
+            not_before=got.next_after if main_ok and got else None,
+        )  # fmt: skip
         await asyncio.to_thread(
             self.store.sources.record_success,
             source.id,
             url=url,
             now=now,
-            validators=fetched.validators,
+            validators=got.validators
+            if main_ok and got
+            else (state.validators if state else Validators()),
             next_poll_at=result.next_poll_at,
-            status=fetched.status,
-            moved_to=fetched.permanent_url,
+            status=main.status or 0,
+            moved_to=got.permanent_url if main_ok and got else None,
         )
+        await self._cross_check(source, now, result)
+        await self._judge(source, result, now, refused)
+
+    async def _failed(
+        self,
+        source: Source,
+        state: SourceState | None,
+        url: str,
+        now: datetime,
+        read: documents.Read,
+        result: SourceResult,
+    ) -> None:
+        """Every document failed: count it, back off (Retry-After wins when it is later)."""
+        e = read.main_error
+        failures = (state.failures if state else 0) + 1
+        retry_at = e.retry_at if isinstance(e, Throttled) else None
+        error = str(e) if e else "; ".join(d.error or "" for d in read.documents)
+        status = read.documents[0].status
+        result.outcome, result.error, result.status = "failed", error, status
+        result.next_poll_at = self._next(source, now, failures=failures, not_before=retry_at)
+        await asyncio.to_thread(
+            self.store.sources.record_failure,
+            source.id, url=url, now=now, error=error, status=status,
+            next_poll_at=result.next_poll_at,
+        )  # fmt: skip
+
+    async def _cross_check(self, source: Source, now: datetime, result: SourceResult) -> None:
+        """Compare with the other document of the agency, when configured and due."""
+        other = next((s for s in self.config.source_list() if s.id == source.cross_check), None)
+        if other is None:
+            return
+        due = await asyncio.to_thread(crosscheck.due, self.store, source, other, now)
+        if not due:
+            return
+        report = await crosscheck.run(
+            self.fetcher, self.store, source, other, now=now, settings=self.config.health
+        )
+        if "error" in report:
+            result.notes.append(f"cross-check with {other.id} failed: {report['error']}")
+        elif report["missed_here_count"]:
+            result.notes.append(
+                f"cross-check with {other.id}: {report['missed_here_count']} shown there and "
+                f"never here, {report['missed_there_count']} shown here and never there"
+            )
+
+    async def _judge(
+        self, source: Source, result: SourceResult, now: datetime, refused: dict[str, str]
+    ) -> None:
+        """Record what this poll yielded and judge the source's health from its history."""
+        record = PollRecord(
+            polled_at=now, outcome=result.outcome, status=result.status, found=result.found,
+            pages=result.pages, bodies=result.bodies, refused=result.refused,
+            error=result.error,
+        )  # fmt: skip
+        health = await watch.record(
+            self.store, source.id, record, refused=refused, urls=source.urls,
+            settings=self.config.health,
+        )  # fmt: skip
+        result.health, result.health_reason = health.state, health.reason
 
     def _next(
         self,
@@ -210,167 +224,6 @@ class Poller:
             ttl_minutes=ttl_minutes,
             not_before=not_before,
         )
-
-    async def _items(
-        self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
-    ) -> None:
-        # The store work runs in a thread: a web side in the same process keeps answering.
-        fresh = await asyncio.to_thread(self._fresh, source, first_poll, items, result)
-        for item in fresh:  # oldest first, as parse returns them
-            await self._item(source, item, result)
-
-    def _fresh(
-        self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
-    ) -> list[Item]:
-        """The items to brief now: new or changed, less a first poll's backlog or a flood."""
-        known = self.store.items.known(source.id, [i.key for i in items])
-        fresh: list[Item] = []
-        for item in items:
-            seen = known.get(item.key)
-            if seen is None:
-                moved = self.store.items.find_by_url(parse.normalise_url(item.url))
-                if moved is not None and moved.source_id == source.id:
-                    result.unchanged += 1  # a guid or URL change, not a new release
-                    continue
-                fresh.append(item)
-            elif seen.fingerprint != fingerprint(item):
-                fresh.append(item)
-            else:
-                result.unchanged += 1
-        if first_poll:
-            # The first poll of a source takes the latest N, not the whole archive.
-            keep = source.first_poll_items
-            if len(fresh) > keep:
-                result.notes.append(f"first poll: briefed the latest {keep} of {len(fresh)}")
-                older, fresh = fresh[:-keep], fresh[-keep:]
-                now = self.clock()
-                for item in older:  # seen, so they are neither new nor a flood later
-                    self.store.items.save(
-                        item, now=now, status="new", fingerprint=fingerprint(item)
-                    )
-        else:
-            brand_new = [i for i in fresh if i.key not in known]
-            ratio = self.config.fetch.flood_ratio
-            if len(items) >= 4 and len(brand_new) > ratio * len(items):
-                reason = (
-                    f"held: {len(brand_new)} of {len(items)} items are new at once "
-                    "(a CMS migration rewriting ids?); release with `syndicate sources "
-                    f"release {source.id}`"
-                )
-                state = self.store.sources.state(source.id)
-                if not (state and state.held_reason == RELEASED):
-                    self.store.sources.hold(source.id, reason)
-                    result.outcome, result.error = "held", reason
-                    fresh = [i for i in fresh if i.key in known]
-        return fresh
-
-    async def _item(self, source: Source, item: Item, result: SourceResult) -> None:
-        try:
-            article, raw = await self._article(source, item)
-        except (FetchError, ExtractError) as e:
-            # Not saved: the next poll tries this release again, so nothing is lost.
-            result.failed += 1
-            result.notes.append(f"{item.url}: {e}")
-            return
-        outcome, reason = await asyncio.to_thread(self._save, source, item, article, raw)
-        if reason is not None:
-            result.rejected += 1
-            result.notes.append(f"{item.url}: {reason}")
-        elif outcome == "new":
-            result.new += 1
-        elif outcome == "updated":
-            result.updated += 1
-        else:
-            result.unchanged += 1
-
-    def _save(
-        self, source: Source, item: Item, article: Article, raw: bytes | None
-    ) -> tuple[str, str | None]:
-        """Brief one release and store it with its item in one transaction (in a thread)."""
-        now = self.clock()
-        published = item.published or article.published or now
-        made: Brief | None = None
-        reason: str | None = None
-        known_brief = False
-        try:
-            made, known_brief = self._brief(source, item, article, published, now)
-        except BriefError as e:
-            reason = str(e)
-        outcome = self.store.items.save(
-            item,
-            now=now,
-            article=article,
-            raw=raw,
-            fetched_at=now,
-            content_sha256=brief.content_sha256(article),
-            fingerprint=fingerprint(item),
-            brief=made,
-            story=story(item.title, published) if made else None,
-            feeds=feed_names(made) if made else None,
-            material_hash=brief.material_hash(made) if made else None,
-            reason=reason,
-        )
-        if outcome == "new" and known_brief:
-            outcome = "unchanged"  # a new id for a story already briefed: nothing new to read
-        return outcome, reason
-
-    async def _article(self, source: Source, item: Item) -> tuple[Article, bytes | None]:
-        if source.full_text or not item.url:
-            return extract.from_feed(item), None
-        try:
-            page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
-        except FetchError as e:
-            has_text = bool(item.content_html or item.summary_html)
-            if e.status in _FALLBACK_STATUSES and has_text:
-                return extract.from_feed(item), None
-            raise
-        art = await asyncio.to_thread(  # lxml work, off the event loop
-            extract.article,
-            page.body,
-            url=page.final_url,
-            rules=source.article,
-            content_type=page.header("content-type"),
-        )
-        return art, page.body
-
-    def _brief(
-        self, source: Source, item: Item, article: Article, published: datetime, now: datetime
-    ) -> tuple[Brief, bool]:
-        """The release's brief, and whether a brief with its id was stored before."""
-        ident = brief_id(source.id, item.key)
-        existing = self.store.briefs.find_story(story(item.title, published))
-        extra: tuple[SourceRef, ...] = ()
-        if existing is not None and existing.id != ident:
-            # The same story again: from another agency it is one brief with both sources;
-            # from the same agency it is the release under a new guid and URL (a CMS move).
-            ident = existing.id
-            if existing.agency != source.agency:
-                extra = tuple(s for s in existing.sources if s.url != item.url)
-        made = brief.make(
-            article,
-            id=ident,
-            source=source,
-            attribution=self.attribution,
-            fetched_at=now,
-            published=published,
-            topics=self.config.brief.topics,
-            target_words=self.config.brief.target_words,
-            extra_sources=extra,
-            engine=self.config.brief.engine,
-        )
-        if existing is not None and existing.agency != source.agency:
-            made = replace(
-                made, agency=existing.agency, source_name=existing.source_name, url=existing.url
-            )
-        # After the story match above, a found story's id is the brief's id.
-        before = existing if existing is not None else self.store.briefs.get(ident)
-        if before is not None:
-            # `updated` moves only on a material change (RFC 4287 4.2.15); `published` never.
-            if brief.material_hash(made) == brief.material_hash(before):
-                made = replace(made, updated=before.updated, published=before.published)
-            else:
-                made = replace(made, updated=max(now, made.updated), published=before.published)
-        return made, before is not None
 
 
 async def poll(

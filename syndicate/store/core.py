@@ -24,6 +24,7 @@ from syndicate.store.engine import WRITE, wrapped
 from syndicate.store.feeds import Feeds
 from syndicate.store.items import Items
 from syndicate.store.meta import Meta
+from syndicate.store.polls import Polls
 from syndicate.store.sources import Sources
 from syndicate.store.subscribers import Subscribers
 from syndicate.store.throttle import Throttle
@@ -50,6 +51,7 @@ class Store:
         self.dialect: Dialect = "sqlite" if name == "sqlite" else "postgresql"
         self.path = path  # the SQLite file; None for PostgreSQL or an in-memory database
         self.sources = Sources(self)
+        self.polls = Polls(self)
         self.items = Items(self)
         self.briefs = Briefs(self)
         self.meta = Meta(self)

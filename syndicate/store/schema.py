@@ -75,6 +75,63 @@ sources = Table(
     Column("crawl_delay", Float),  # from robots.txt
     Column("held_reason", Text),  # set when a flood of new ids was held for the operator
     Column("polls", Integer, nullable=False, default=0),
+    # Source health (README "Source health"): ok, broken, stalled or blocked, why, and since
+    # when; NULL until the first judged poll.
+    Column("health", String(16)),
+    Column("health_reason", Text),
+    Column("health_since", UtcDateTime()),
+    Column("cross_checked_at", UtcDateTime()),  # when the cross-check document was last read
+    Column("cross_report", Text),  # JSON: what the cross-check found missing, either way
+)
+
+# What each poll of a source yielded: items found in its documents, release pages fetched,
+# pages that gave a body, pages refused (401/403/451, robots.txt). The health judgement reads
+# the latest rows; older ones are pruned as new ones arrive.
+source_polls = Table(
+    "source_polls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), nullable=False),
+    Column("polled_at", UtcDateTime(), nullable=False),
+    Column("outcome", String(16), nullable=False),  # ok, not-modified, failed, held
+    Column("status", Integer),
+    Column("found", Integer),  # NULL when no document was read (304, failure)
+    Column("pages", Integer, nullable=False, default=0),
+    Column("bodies", Integer, nullable=False, default=0),
+    Column("refused", Integer, nullable=False, default=0),
+    Column("error", Text),
+)
+Index("ix_source_polls_source", source_polls.c.source_id, source_polls.c.polled_at)
+
+# One row per document a source reads (its url and each extra feed): validators for the extra
+# feeds' conditional GETs, and what each document last yielded, so a document that used to
+# list items and now lists none is noticed.
+source_documents = Table(
+    "source_documents",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("url", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_status", Integer),
+    Column("last_items", Integer),
+    Column("most_items", Integer, nullable=False, default=0),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("fetched_at", UtcDateTime()),
+)
+
+# The items a source's cross-check document (another source's listing or feed) has shown,
+# by normalised URL, with when each was first seen there.
+cross_items = Table(
+    "cross_items",
+    metadata,
+    Column("source_id", String(64), primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("published_at", UtcDateTime()),
+    Column("first_seen_at", UtcDateTime(), nullable=False),
 )
 
 # One row per release seen on a source. (source_id, key) is the identity rule's result.

@@ -1,4 +1,5 @@
-"""Polling state per source: validators, schedule, consecutive failures, flood holds.
+"""Polling state per source: validators, schedule, consecutive failures, flood holds, and
+its health (ok, broken, stalled, blocked; why; since when) with the cross-check's findings.
 
 Input: the outcome of one poll (success, 304, failure) and the caller's clock.
 Output: `SourceState` values. A row is created by a source's first recorded poll.
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, func, select
 
+from syndicate.codec import dumps, loads
 from syndicate.errors import StoreError
 from syndicate.model import Validators
 from syndicate.store import schema
@@ -47,6 +49,11 @@ class SourceState:
     held_reason: str | None
     polls: int
     items: int
+    health: str | None = None  # ok, broken, stalled, blocked; None before its first judgement
+    health_reason: str | None = None
+    health_since: datetime | None = None
+    cross_checked_at: datetime | None = None
+    cross_report: dict[str, Any] | None = None
 
     @property
     def held(self) -> bool:
@@ -71,6 +78,11 @@ def _state(row: Row[Any]) -> SourceState:
         held_reason=m["held_reason"],
         polls=m["polls"],
         items=m["item_count"],
+        health=m["health"],
+        health_reason=m["health_reason"],
+        health_since=m["health_since"],
+        cross_checked_at=m["cross_checked_at"],
+        cross_report=loads(m["cross_report"]) if m["cross_report"] else None,
     )
 
 
@@ -214,6 +226,14 @@ class Sources:
     def release(self, source_id: str) -> None:
         """Lift a hold: the next successful poll takes the held items (see `RELEASED`)."""
         self._set(source_id, held_reason=RELEASED)
+
+    def set_health(self, source_id: str, health: str, reason: str | None, since: datetime) -> None:
+        """Record a source's health as judged after a poll (`since`: when it began)."""
+        self._set(source_id, health=health, health_reason=reason, health_since=since)
+
+    def set_cross_report(self, source_id: str, at: datetime, report: dict[str, Any]) -> None:
+        """Record what the source's cross-check found, and when it read the other document."""
+        self._set(source_id, cross_checked_at=at, cross_report=dumps(report))
 
     def _set(self, source_id: str, **values: Any) -> None:
         with self.store.begin() as conn:

@@ -58,6 +58,7 @@ def routes() -> list[Route]:
         Route("/preferences/{token}", subscribe.preferences, methods=[*READ, "POST"]),
         Route("/unsubscribe/{token}", subscribe.unsubscribe, methods=[*READ, "POST"]),
         Route("/healthz", health.healthz, methods=READ),
+        Route("/readyz", health.readyz, methods=READ),
         Route("/metrics", health.metrics, methods=READ),
     ]
 

@@ -1,9 +1,12 @@
 """Health and metrics: the store's counters in, `/healthz` JSON and `/metrics` text out.
 
 `/healthz` answers 200 when the store answers, the scheduler's heartbeat is fresh and the
-last poll is recent; otherwise 503 with the reasons. `/metrics` is the Prometheus text
-exposition format (version 0.0.4), every figure read from the store at request time, so it
-is right whichever process (daemon or `syndicate serve`) did the work.
+last poll is recent; otherwise 503 with the reasons. `/readyz` answers 200 when the store
+answers (503 when not) and shows each source's health (ok, broken, stalled, blocked,
+disabled, new): a broken source is the operator's to fix, not a reason to take the web side
+out of service. `/metrics` is the Prometheus text exposition format (version 0.0.4), every
+figure read from the store at request time, so it is right whichever process (daemon or
+`syndicate serve`) did the work.
 """
 
 from __future__ import annotations
@@ -86,7 +89,71 @@ def _by(name: str, counts: dict[str, int]) -> list[tuple[str, float]]:
     return [(f'{{{name}="{label(k)}"}}', float(v)) for k, v in sorted(counts.items())]
 
 
+# Every state a source can show, for the one-hot `syndicate_source_state` metric.
+SOURCE_STATES = ("ok", "broken", "stalled", "blocked", "disabled", "new")
+
+
+def source_health(site: Site) -> dict[str, dict[str, Any]]:
+    """Each configured source's health as the last poll judged it (README "Source health")."""
+    states = {s.id: s for s in site.store.sources.all()}
+    report: dict[str, dict[str, Any]] = {}
+    for source in site.config.source_list():
+        st = states.get(source.id)
+        state, reason = (st.health or "new", st.health_reason) if st else ("new", None)
+        if not source.enabled:
+            state, reason = "disabled", source.disabled_reason or None
+        since = st.health_since.isoformat() if st and st.health_since and source.enabled else None
+        report[source.id] = {"state": state, "reason": reason, "since": since}
+    return report
+
+
+def readyz(request: Request) -> Response:
+    """200 with each source's health when the store answers; 503 when it does not."""
+    site = _site(request)
+    try:
+        sources = source_health(site)
+    except StoreError as e:
+        body = {"status": "unready", "store": "unreachable", "problems": [str(e)]}
+        return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
+    attention = sorted(k for k, v in sources.items() if v["state"] in ("broken", "blocked"))
+    ready: dict[str, Any] = {"status": "ready", "store": "ok", "sources": sources}
+    ready["attention"] = attention
+    return JSONResponse(ready, headers={"Cache-Control": "no-store"})
+
+
+def _source_states(out: Exposition, site: Site) -> None:
+    health = source_health(site)
+    samples = [
+        (f'{{source="{label(sid)}",state="{state}"}}', 1.0 if h["state"] == state else 0.0)
+        for sid, h in sorted(health.items())
+        for state in SOURCE_STATES
+    ]
+    out.metric(
+        "syndicate_source_state",
+        "gauge",
+        "1 for each source's current state (ok, broken, stalled, blocked, disabled, new).",
+        samples,
+    )
+    yields: list[tuple[str, float]] = []
+    for sid in sorted(health):
+        last = site.store.polls.recent(sid, 1)
+        if not last:
+            continue
+        record = last[0]
+        for what, value in (("found", record.found), ("releases", record.pages),
+                            ("bodies", record.bodies), ("refused", record.refused)):  # fmt: skip
+            if value is not None:
+                yields.append((f'{{source="{label(sid)}",what="{what}"}}', float(value)))
+    out.metric(
+        "syndicate_source_last_yield",
+        "gauge",
+        "What each source's last poll yielded: items found, releases tried, bodies, refusals.",
+        yields,
+    )
+
+
 def _sources(out: Exposition, site: Site) -> None:
+    _source_states(out, site)
     states = site.store.sources.all()
     for name, kind, help, value in (
         ("syndicate_source_polls_total", "counter", "Polls of each source.", "polls"),

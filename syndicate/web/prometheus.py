@@ -50,6 +50,7 @@ GROUPS = {
     "preferences",
     "unsubscribe",
     "healthz",
+    "readyz",
     "metrics",
 }
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
