@@ -149,7 +149,7 @@ async def _per_host() -> AsyncIterator[Get]:
 
 @asynccontextmanager
 async def _fetcher() -> AsyncIterator[Get]:
-    async with Fetcher(UA, host_spacing=0.0, respect_robots=True) as fetcher:
+    async with Fetcher(UA, host_spacing=0.0, respect_robots=True, allow_private=True) as fetcher:
 
         async def get(url: str, validators: Validators | None) -> int:
             return (await fetcher.get(url, validators)).status
