@@ -82,12 +82,14 @@ class Poller:
         *,
         clock: Clock | None = None,
         progress: Callable[[SourceResult], None] | None = None,
+        stopping: asyncio.Event | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
         self.clock = clock or store.clock
         self.progress = progress
+        self.stopping = stopping  # set: start no new source or release (SIGTERM)
         self.attribution = config.attribution.attribution()
 
     async def run(self, source_ids: Sequence[str] | None = None) -> PollSummary:
@@ -96,14 +98,17 @@ class Poller:
         sources = self._select(source_ids, started)
         limit = asyncio.Semaphore(self.config.fetch.concurrency)
 
-        async def one(source: Source) -> SourceResult:
+        async def one(source: Source) -> SourceResult | None:
             async with limit:
+                if self.stopping is not None and self.stopping.is_set():
+                    return None  # not started: it stays due for the next poll
                 result = await self._source(source)
             if self.progress:
                 self.progress(result)
             return result
 
-        results = list(await asyncio.gather(*(one(s) for s in sources)))
+        done = await asyncio.gather(*(one(s) for s in sources))
+        results = [r for r in done if r is not None]
         finished = self.clock()
         # "The poller ran", for /healthz, even when no source was due.
         self.store.meta.set("last_poll_at", finished.isoformat())
@@ -216,8 +221,21 @@ class Poller:
     ) -> None:
         # The store work runs in a thread: a web side in the same process keeps answering.
         fresh = await asyncio.to_thread(self._fresh, source, first_poll, items, result)
-        for item in fresh:  # oldest first, as parse returns them
-            await self._item(source, item, result)
+        # One budget for the release pages of this source in this poll, so a slow host
+        # cannot hold a worker for minutes; what is left waits for the next poll.
+        budget = time.monotonic() + self.config.fetch.page_budget
+        for index, item in enumerate(fresh):  # oldest first, as parse returns them
+            left = len(fresh) - index
+            if self.stopping is not None and self.stopping.is_set():
+                result.notes.append(f"stopped: {left} releases left for the next poll")
+                return
+            if time.monotonic() >= budget:
+                result.notes.append(
+                    f"page budget of {self.config.fetch.page_budget:g} s spent: "
+                    f"{left} releases left for the next poll"
+                )
+                return
+            await self._item(source, item, result, budget)
 
     def _fresh(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
@@ -264,9 +282,9 @@ class Poller:
                     fresh = [i for i in fresh if i.key in known]
         return fresh
 
-    async def _item(self, source: Source, item: Item, result: SourceResult) -> None:
+    async def _item(self, source: Source, item: Item, result: SourceResult, budget: float) -> None:
         try:
-            article, raw = await self._article(source, item)
+            article, raw = await self._article(source, item, budget)
         except (FetchError, ExtractError) as e:
             # Not saved: the next poll tries this release again, so nothing is lost.
             result.failed += 1
@@ -314,15 +332,23 @@ class Poller:
             outcome = "unchanged"  # a new id for a story already briefed: nothing new to read
         return outcome, reason
 
-    async def _article(self, source: Source, item: Item) -> tuple[Article, bytes | None]:
+    async def _article(
+        self, source: Source, item: Item, budget: float
+    ) -> tuple[Article, bytes | None]:
         if source.full_text or not item.url:
-            return extract.from_feed(item), None
+            return extract.titled(extract.from_feed(item), item.title), None
         try:
-            page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
+            async with asyncio.timeout(max(budget - time.monotonic(), 0.0)):
+                page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
+        except TimeoutError:
+            spent = self.config.fetch.page_budget
+            raise FetchError(
+                f"fetch: the page budget ({spent:g} s) ran out while fetching {item.url}"
+            ) from None
         except FetchError as e:
             has_text = bool(item.content_html or item.summary_html)
             if e.status in _FALLBACK_STATUSES and has_text:
-                return extract.from_feed(item), None
+                return extract.titled(extract.from_feed(item), item.title), None
             raise
         art = await asyncio.to_thread(  # lxml work, off the event loop
             extract.article,
@@ -331,7 +357,8 @@ class Poller:
             rules=source.article,
             content_type=page.header("content-type"),
         )
-        return art, page.body
+        # A page without a usable title takes the feed's, else its URL's slug (or is refused).
+        return extract.titled(art, item.title), page.body
 
     def _brief(
         self, source: Source, item: Item, article: Article, published: datetime, now: datetime
@@ -381,13 +408,19 @@ async def poll(
     fetcher: fetch.Fetcher | None = None,
     clock: Clock | None = None,
     progress: Callable[[SourceResult], None] | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> PollSummary:
     """Poll due sources (or the named ones) once and store what is new (`clock`: the
-    store's unless given)."""
+    store's unless given; once `stopping` is set no new source or release is started)."""
+
+    async def with_fetcher(f: fetch.Fetcher) -> PollSummary:
+        poller = Poller(config, store, f, clock=clock, progress=progress, stopping=stopping)
+        return await poller.run(source_ids)
+
     if fetcher is not None:
-        return await Poller(config, store, fetcher, clock=clock, progress=progress).run(source_ids)
+        return await with_fetcher(fetcher)
     async with make_fetcher(config) as own:
-        return await Poller(config, store, own, clock=clock, progress=progress).run(source_ids)
+        return await with_fetcher(own)
 
 
 def make_fetcher(config: Config) -> fetch.Fetcher:
