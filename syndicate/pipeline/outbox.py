@@ -226,8 +226,10 @@ async def deliver_due(
     *,
     clock: Clock | None = None,
     summary: Summary | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Summary:
-    """Claim, render, send and mark every ledger row that is due now."""
+    """Claim, render, send and mark every ledger row that is due now (`stop`: asked before
+    each batch is claimed; the rows not claimed wait for the next run)."""
     summary = summary or Summary()
     clock = clock or store.clock
     renderer = Renderer(store, config)
@@ -235,7 +237,7 @@ async def deliver_due(
     batch_size = max(8, config.mail.smtp.pool_size * 8)
     try:
         await ledger.call(store.deliveries.cancel_inactive, clock())
-        while True:
+        while not (stop is not None and stop()):
             rows = await ledger.call(
                 store.deliveries.claim,
                 ledger.worker,
