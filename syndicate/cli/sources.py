@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     try:
         states = {s.id: s for s in store.sources.all()}
+        unpublished = store.briefs.problems_by_source()
     finally:
         store.close()
     rows: list[dict[str, object]] = []
@@ -51,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
                 "failures": st.failures if st else 0,
                 "last_error": (st.last_error or st.held_reason or "") if st else "",
                 "next_poll": _when(st.next_poll_at) if st and st.next_poll_at else "now",
+                # Briefs the last publish left out of every feed, and why.
+                "unpublished": [
+                    {"brief": b, "reason": why} for b, why in unpublished.get(src.id, [])
+                ],
             }
         )
     if args.json:
@@ -62,8 +67,17 @@ def run(args: argparse.Namespace) -> int:
         table.add_column(col)
     for r in rows:
         name = str(r["id"]) + ("" if r["enabled"] else " (disabled)")
-        table.add_row(name, str(r["kind"]), *(str(r[c]) for c in columns))
+        cells = {c: str(r[c]) for c in columns}
+        left_out = r["unpublished"]
+        assert isinstance(left_out, list)
+        if left_out:
+            first = left_out[0]
+            note = f"{len(left_out)} briefs not published ({first['brief']}: {first['reason']})"
+            cells["last_error"] = "; ".join(x for x in (cells["last_error"], note) if x)
+        table.add_row(name, str(r["kind"]), *(cells[c] for c in columns))
     Console(file=sys.stdout, width=200).print(table)
+    if any(r["unpublished"] for r in rows):
+        print("see `syndicate briefs list --problems` for every brief left out of the feeds")
     return 0
 
 

@@ -134,6 +134,12 @@ class Briefs:
             row = conn.execute(select(*_LISTED).where(briefs.c.id == brief_id)).first()
         return Listed(*row) if row is not None else None
 
+    def hidden_count(self) -> int:
+        """How many briefs are taken down."""
+        with self.store.read() as conn:
+            query = select(func.count()).where(briefs.c.hidden_at.is_not(None))
+            return int(conn.scalar(query) or 0)
+
     def set_problems(self, problems: dict[str, str], fine: Sequence[str] = ()) -> None:
         """Record why briefs could not be published, and clear it for `fine` ones."""
         with self.store.begin() as conn:
