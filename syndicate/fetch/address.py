@@ -41,7 +41,7 @@ def _kind(ip: Address) -> str | None:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
             return _kind(embedded)
-    for name in ("loopback", "link_local", "multicast", "unspecified", "private", "reserved"):
+    for name in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
     if not ip.is_global:

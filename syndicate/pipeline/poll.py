@@ -226,16 +226,22 @@ class Poller:
         budget = time.monotonic() + self.config.fetch.page_budget
         for index, item in enumerate(fresh):  # oldest first, as parse returns them
             left = len(fresh) - index
+            why = None
             if self.stopping is not None and self.stopping.is_set():
-                result.notes.append(f"stopped: {left} releases left for the next poll")
-                return
-            if time.monotonic() >= budget:
-                result.notes.append(
-                    f"page budget of {self.config.fetch.page_budget:g} s spent: "
-                    f"{left} releases left for the next poll"
-                )
+                why = "stopped"
+            elif time.monotonic() >= budget:
+                why = f"page budget of {self.config.fetch.page_budget:g} s spent"
+            if why is not None:
+                result.notes.append(f"{why}: {left} releases left for the next poll")
+                for rest in fresh[index:]:
+                    await asyncio.to_thread(self._failed, rest, f"not read yet: {why}")
                 return
             await self._item(source, item, result, budget)
+
+    def _failed(self, item: Item, reason: str) -> None:
+        """A new release that could not be read now is remembered as seen-but-failed, so the
+        next poll retries it without taking it (and others) for a flood of new ids."""
+        self.store.items.note_failure(item, now=self.clock(), reason=reason)
 
     def _fresh(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
@@ -286,9 +292,10 @@ class Poller:
         try:
             article, raw = await self._article(source, item, budget)
         except (FetchError, ExtractError) as e:
-            # Not saved: the next poll tries this release again, so nothing is lost.
+            # Not briefed: the next poll tries this release again, so nothing is lost.
             result.failed += 1
             result.notes.append(f"{item.url}: {e}")
+            await asyncio.to_thread(self._failed, item, str(e))
             return
         outcome, reason = await asyncio.to_thread(self._save, source, item, article, raw)
         if reason is not None:
