@@ -118,11 +118,11 @@ enabled = false
     return cfg
 
 
-def subscribe(cfg: Path, address: str = "ana@example.org") -> None:
-    """An active subscriber who gets each brief as it is published."""
+def subscribe(cfg: Path, address: str = "ana@example.org", cadence: str = "immediate") -> None:
+    """An active subscriber who gets each brief as it is published (or daily...)."""
     args = ["--config", str(cfg), "subscribers", "add", address]
     with contextlib.redirect_stdout(io.StringIO()):
-        assert main([*args, "--cadence", "immediate", "--confirmed"]) == 0
+        assert main([*args, "--cadence", cadence, "--confirmed"]) == 0
 
 
 def atom_titles(cfg: Path, feed: str = "all") -> list[str]:

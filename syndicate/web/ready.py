@@ -93,7 +93,7 @@ def failing_too_long(
     error = f": {state.last_error}" if state.last_error else ""
     return (
         f"source {source.id} has failed for {_ago(now, state.last_success_at)} "
-        f"({state.failures} polls in a row){error}"
+        f"({state.failures} failed poll{'' if state.failures == 1 else 's'} in a row){error}"
     )
 
 
