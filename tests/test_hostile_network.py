@@ -22,7 +22,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hostile_support import atom_titles, healthy, healthy_outcome, item, page, rss, site, subscribe
+from hostile_support import (
+    GOOD_TITLES,
+    atom_titles,
+    healthy,
+    healthy_outcome,
+    item,
+    mailed_subjects,
+    page,
+    rss,
+    site,
+    subscribe,
+)
 from server import Server
 
 from syndicate.cli import main
@@ -248,3 +259,67 @@ def test_sigterm_stops_a_poll_cleanly(tmp_path: Path, http_server: Server) -> No
     # The next poll, undisturbed, takes the rest and publishes everything.
     assert main(["--config", str(cfg), "poll", "--source", "long"]) == 0
     assert {f"Officers Finish Long Audit Number {n}" for n in range(1, 4)} <= set(atom_titles(cfg))
+
+
+def _signal_on_first_call(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
+    """SIGTERM this process the first time `owner.name` is called (then call it)."""
+    original = getattr(owner, name)
+    sent = []
+
+    def wrapped(*args: object, **kwargs: object) -> object:
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, wrapped)
+
+
+def test_sigterm_stops_publish_between_feeds(
+    tmp_path: Path,
+    http_server: Server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from syndicate import publish
+
+    healthy(http_server)
+    cfg = site(tmp_path, http_server, {"good": "/good.xml"})
+    assert main(["--config", str(cfg), "poll", "--no-publish"]) == 0
+    capsys.readouterr()
+    _signal_on_first_call(monkeypatch, publish, "write")
+    assert main(["--config", str(cfg), "publish"]) == 128 + signal.SIGTERM
+    out = capsys.readouterr()
+    assert "SIGTERM: finishing the work in hand" in out.err
+    assert "(stopped early; the next publish finishes)" in out.out
+    assert (tmp_path / "feeds" / "all.atom").exists()  # the feed in hand was finished
+    assert not (tmp_path / "feeds" / "agency" / "cbp.atom").exists()  # the next was not begun
+    monkeypatch.undo()
+    assert main(["--config", str(cfg), "publish"]) == 0
+    assert set(atom_titles(cfg, "agency/cbp")) == set(GOOD_TITLES)
+
+
+def test_sigterm_stops_digest_between_batches(
+    tmp_path: Path,
+    http_server: Server,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from syndicate.pipeline.outbox import Renderer
+
+    healthy(http_server)
+    cfg = site(tmp_path, http_server, {"good": "/good.xml"})
+    for n in range(20):
+        subscribe(cfg, f"reader{n}@example.org")
+    assert main(["--config", str(cfg), "poll", "--no-publish"]) == 0
+    capsys.readouterr()
+    _signal_on_first_call(monkeypatch, Renderer, "row")
+    assert main(["--config", str(cfg), "digest", "--cadence", "immediate"]) == 128 + signal.SIGTERM
+    out = capsys.readouterr()
+    assert "digest: stopped by SIGTERM; the ledger keeps the rest" in out.err
+    first = len(mailed_subjects(cfg))
+    assert 0 < first < 40  # 20 readers, 2 briefs each: one batch went, the rest waits
+    monkeypatch.undo()
+    assert main(["--config", str(cfg), "digest"]) == 0
+    subjects = mailed_subjects(cfg)
+    assert len(subjects) == 40 and len(set(subjects)) == 2

@@ -21,10 +21,9 @@ under concurrency (encode/httpx#3215; figures in bench/poll.py).
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -36,7 +35,8 @@ from syndicate.clock import Clock, utc_now
 from syndicate.config import FetchConfig
 from syndicate.errors import Deadline, FetchError, RefusedAddress, Throttled, TooLarge
 from syndicate.fetch import address, body, robots
-from syndicate.fetch.timing import fresh_until, retry_at
+from syndicate.fetch.reply import Reply, read, words
+from syndicate.fetch.timing import retry_at
 from syndicate.model import Fetched, Validators
 
 FEED_ACCEPT = (
@@ -60,14 +60,6 @@ class _Host:
     rules: dict[str, tuple[robots.Rules, float]] = field(default_factory=dict)  # per origin
     not_before: datetime | None = None  # from a Retry-After
     throttled_by: int = 429  # the status that carried it
-
-
-@dataclass(frozen=True)
-class _Reply:
-    url: str
-    status: int
-    headers: httpx.Headers
-    body: bytes
 
 
 class Fetcher:
@@ -182,7 +174,8 @@ class Fetcher:
                 f"fetch: {url} took longer than the {self.deadline:g} s deadline (for the "
                 f"whole fetch{hops})"
             ) from None
-        return self._result(url, reply, validators, permanent, self._monotonic() - started)
+        elapsed = self._monotonic() - started
+        return reply.fetched(url, validators, permanent, elapsed, self._clock())
 
     async def post_form(self, url: str, data: dict[str, str]) -> int:
         """POST a form (e.g. a WebSub publish ping) and return the status; no redirects."""
@@ -199,7 +192,7 @@ class Fetcher:
         data: dict[str, str] | None = None,
         *,
         limit: asyncio.Timeout | None = None,
-    ) -> _Reply:
+    ) -> Reply:
         """One request under the host's lock, spacing, robots rules and the deadline
         (`limit`, the fetch's, started by its first request; else one of its own)."""
         parts = urlsplit(url)
@@ -246,7 +239,7 @@ class Fetcher:
         follow: bool = False,
         max_bytes: int | None = None,
         limit: asyncio.Timeout | None = None,
-    ) -> _Reply:
+    ) -> Reply:
         cap = self.max_bytes if max_bytes is None else max_bytes
         if limit is not None and limit.when() is None:
             limit.reschedule(asyncio.get_running_loop().time() + self.deadline)
@@ -263,11 +256,11 @@ class Fetcher:
                                 f"fetch: {url} announces {int(length):,} bytes, "
                                 f"over the {cap:,}-byte cap"
                             )
-                        content = await _read(response, url, encoded, cap, max_bytes is not None)
+                        content = await read(response, url, encoded, cap, max_bytes is not None)
                     else:
                         # Drain a short redirect/error/304 body, undecoded, so the connection
                         # goes back to the pool; an unread response closes it.
-                        content = await _read(response, url, None, DRAIN_BYTES, True)
+                        content = await read(response, url, None, DRAIN_BYTES, True)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -276,8 +269,8 @@ class Fetcher:
             ) from None
         except httpx.HTTPError as e:
             detail = f": {e}" if str(e) else ""
-            raise FetchError(f"fetch: {_words(e)} from {url}{detail}") from None
-        return _Reply(str(response.url), response.status_code, response.headers, content)
+            raise FetchError(f"fetch: {words(e)} from {url}{detail}") from None
+        return Reply(str(response.url), response.status_code, response.headers, content)
 
     # -- politeness --------------------------------------------------------------------------
 
@@ -346,7 +339,7 @@ class Fetcher:
             raise Throttled(message, host.throttled_by, host.not_before)
         host.not_before = None
 
-    def _check_status(self, host: _Host, reply: _Reply) -> None:
+    def _check_status(self, host: _Host, reply: Reply) -> None:
         status = reply.status
         if status < 400 and (status < 300 or status in REDIRECTS or status == 304):
             return
@@ -361,7 +354,7 @@ class Fetcher:
 
     # -- results -----------------------------------------------------------------------------
 
-    def _location(self, reply: _Reply, original: str) -> str:
+    def _location(self, reply: Reply, original: str) -> str:
         location = reply.headers.get("location")
         if not location:
             raise FetchError(f"fetch: {reply.status} from {reply.url} without a Location")
@@ -369,53 +362,3 @@ class Fetcher:
         if urlsplit(target).scheme not in ("http", "https"):
             raise FetchError(f"fetch: {original} redirects to a non-http URL {target!r}")
         return target
-
-    def _result(
-        self,
-        url: str,
-        reply: _Reply,
-        old: Validators | None,
-        permanent: str | None,
-        elapsed: float,
-    ) -> Fetched:
-        now = self._clock()
-        h = reply.headers
-        validators = Validators(h.get("etag"), h.get("last-modified"))
-        if reply.status == 304 and old is not None:
-            # A 304 may omit validators; the stored ones stay valid (RFC 9111 section 4.3.4).
-            validators = Validators(
-                validators.etag or old.etag, validators.last_modified or old.last_modified
-            )
-        return Fetched(
-            url=url,
-            final_url=reply.url,
-            status=reply.status,
-            headers=tuple(h.multi_items()),
-            body=reply.body if reply.status != 304 else b"",
-            fetched_at=now,
-            validators=validators,
-            permanent_url=permanent,
-            elapsed=elapsed,
-            next_after=fresh_until(h.get("cache-control"), h.get("expires"), h.get("age"), now),
-        )
-
-
-async def _read(
-    response: httpx.Response, url: str, encoded: str | None, cap: int, truncate: bool
-) -> bytes:
-    raw = response.aiter_raw()
-    if response.is_stream_consumed:
-        # Built in memory (MockTransport, `content=`): httpx has read and decoded it
-        # already; only the cap is left to apply.
-        raw, encoded = _once(response.content), None
-    return await body.read(raw, encoded, cap, url, truncate=truncate)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-def _words(e: httpx.HTTPError) -> str:
-    """`ReadTimeout` → `read timeout`, `ConnectError` → `connect error`, for messages."""
-    name: str = type(e).__name__
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
