@@ -124,6 +124,7 @@ class _Run:
     unchanged: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # brief id -> why
     fine: set[str] = field(default_factory=set)  # brief ids rendered without a problem
+    checked: dict[str, str | None] = field(default_factory=dict)  # version -> its problem
     failed: dict[str, str] = field(default_factory=dict)  # document -> why
 
     def channel(
@@ -169,7 +170,9 @@ class _Run:
                     self._skip(b.id, f"publish: cannot render the brief: {type(e).__name__}: {e}")
                     continue
             entry = stage.Entry(b, self.html[key])
-            why = stage.problem(entry)
+            if key not in self.checked:  # a brief is in several documents: check it once
+                self.checked[key] = stage.problem(entry)
+            why = self.checked[key]
             if why is not None:
                 self._skip(b.id, why)
                 continue
