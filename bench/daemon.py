@@ -181,7 +181,7 @@ def config_text(data: Path, jobs: list[tuple[str, str]]) -> str:
     lines = [
         f'[service]\ndata_dir = "{data}"',
         f'[feeds]\ndir = "{data / "feeds"}"',
-        "[fetch]\nhost_spacing = 0\nconcurrency = 20",
+        "[fetch]\nhost_spacing = 0\nconcurrency = 20\nallow_private = true",
         '[log]\nformat = "json"\nlevel = "info"',
         "[web]\nenabled = false",
     ]

@@ -11,7 +11,10 @@ Arrangements measured at concurrency 1, 10 and 50:
   than 20 hosts does not reconnect on every request;
 - `per-host`: one small httpx.AsyncClient per host (what Fetcher uses), bare loop;
 - `Fetcher`: syndicate's fetcher (per-host lock, robots.txt cached, size cap, deadline),
-  host_spacing 0 so only the client arrangement and the fetcher's overhead are measured.
+  host_spacing 0 so only the client arrangement and the fetcher's overhead are measured,
+  with its address check off (`allow_private`: the hosts are loopback);
+- `guarded`: the same with the address check on, as shipped (every new connection's host
+  resolved and its addresses checked; `allow_networks` lets 127.0.0.0/8 pass here).
 
 Prints seconds per cycle, requests/s and the ratio of each to the shared-client baseline at
 the same concurrency. Usage: .venv/bin/python bench/poll.py [--sources 1000] [--feeds 200]
@@ -148,8 +151,8 @@ async def _per_host() -> AsyncIterator[Get]:
 
 
 @asynccontextmanager
-async def _fetcher() -> AsyncIterator[Get]:
-    async with Fetcher(UA, host_spacing=0.0, respect_robots=True) as fetcher:
+async def _fetcher(**safety: object) -> AsyncIterator[Get]:
+    async with Fetcher(UA, host_spacing=0.0, respect_robots=True, **safety) as fetcher:  # type: ignore[arg-type]
 
         async def get(url: str, validators: Validators | None) -> int:
             return (await fetcher.get(url, validators)).status
@@ -157,11 +160,23 @@ async def _fetcher() -> AsyncIterator[Get]:
         yield get
 
 
+def _unchecked() -> Any:
+    """The Fetcher with its address check off (the local hosts are loopback)."""
+    return _fetcher(allow_private=True)
+
+
+def _guarded() -> Any:
+    """The Fetcher as shipped: every connection resolved and its address checked (here the
+    loopback block is let through with allow_networks, so the check runs and passes)."""
+    return _fetcher(allow_networks=["127.0.0.0/8"])
+
+
 ARRANGEMENTS = {
     "shared": _shared,
     "shared-100": _shared_tuned,
     "per-host": _per_host,
-    "Fetcher": _fetcher,
+    "Fetcher": _unchecked,
+    "guarded": _guarded,
 }
 
 

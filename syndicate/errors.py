@@ -4,7 +4,8 @@
     ├── ConfigError          config.toml is wrong: names the key, the value, what is expected
     ├── FetchError           fetch: network failure, bad status, size cap, deadline
     │   ├── TooLarge         fetch: body over the size cap (counted after decoding)
-    │   ├── Deadline         fetch: the whole response took longer than allowed
+    │   ├── Deadline         fetch: the whole fetch (every redirect) took longer than allowed
+    │   ├── RefusedAddress   fetch: a URL or redirect leads to a loopback/private address
     │   └── Throttled        fetch: 429/503 with Retry-After; carries when to come back
     ├── ParseError           parse: not a feed, empty, entity declarations, no items found
     ├── ExtractError         extract: no usable body in a page
@@ -47,6 +48,10 @@ class TooLarge(FetchError):
 
 class Deadline(FetchError):
     """The response did not complete within its total deadline."""
+
+
+class RefusedAddress(FetchError):
+    """A URL or redirect leads to an address that is not public (SSRF protection)."""
 
 
 class Throttled(FetchError):

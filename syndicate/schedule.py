@@ -7,7 +7,10 @@ side's /healthz reads. Jobs never overlap themselves, missed runs coalesce, and 
 raises is logged while the scheduler goes on.
 
 One active daemon per store: SQLite refuses a second one; on PostgreSQL a second one waits as
-a standby on an advisory lock and takes over when the first stops or dies. SIGTERM/SIGINT
+a standby on an advisory lock and takes over when the first stops or dies. A damaged store
+(SQLite's quick_check, or tables and columns that differ from the migrations) is never
+written to: the daemon checks at start and in the nightly housekeeping, and stops with
+what to do. SIGTERM/SIGINT
 stop new work, let the job in hand finish for a bounded time (every write is one transaction
 and the delivery ledger is crash-safe, so abandoning after that is safe) and exit 0.
 """
@@ -33,12 +36,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from syndicate import logs
 from syndicate.clock import utc_now
 from syndicate.config import Config
-from syndicate.errors import ConfigError, LockedError
+from syndicate.errors import ConfigError, LockedError, StoreError
 from syndicate.fetch import Fetcher
 from syndicate.pipeline import feeds, mail
 from syndicate.pipeline.followup import after_poll
 from syndicate.pipeline.poll import make_fetcher, poll
-from syndicate.store import Store
+from syndicate.store import Store, integrity
 
 LOCK = "daemon"
 POLL_TICK = 2.0  # seconds between checks for due sources (one cheap query)
@@ -74,12 +77,22 @@ class Daemon:
         self.running: set[asyncio.Task[Any]] = set()
         self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="syndicate-job")
         self.fetcher: Fetcher | None = None
+        self.status = 0  # the exit status: 1 once the store was found damaged
+        self.loop: asyncio.AbstractEventLoop | None = None  # set by run()
 
     async def run(self) -> int:
         """Run until SIGTERM/SIGINT; returns the exit status."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop)
+        self.loop = loop
+        problems = await asyncio.to_thread(self._integrity)
+        if problems:
+            self.threads.shutdown(wait=False)
+            raise StoreError(
+                f"run: the store is damaged, so the daemon will not write to it: "
+                f"{'; '.join(problems[:3])}. To fix it: {integrity.advice(self.store)}"
+            )
         if not await self._lock():
             return 0  # asked to stop while waiting as a standby
         logs.event("daemon.start", owner=self.owner, store=self.store.dialect, web=self.web)
@@ -106,7 +119,15 @@ class Daemon:
             await self.fetcher.aclose()
         self.store.meta.release_lock(LOCK)
         logs.event("daemon.stop", owner=self.owner)
-        return 0
+        return self.status
+
+    def _integrity(self) -> list[str]:
+        """Check the store, record the verdict for /readyz (best effort), log a damage."""
+        problems = integrity.check(self.store)
+        integrity.record(self.store, problems, self.store.clock())
+        if problems:
+            logs.error("store.damaged", problems=problems, advice=integrity.advice(self.store))
+        return problems
 
     def stop(self) -> None:
         """Stop taking new work; the job in hand finishes (SIGTERM/SIGINT)."""
@@ -257,6 +278,12 @@ class Daemon:
         return mail.run(self.store, self.config, cadence=cadence)
 
     def _housekeeping(self) -> object:
+        if self._integrity():
+            # Damage found while running: stop writing (the job in hand finishes), exit 1.
+            self.status = 1
+            if self.loop is not None:
+                self.loop.call_soon_threadsafe(self.stop)
+            return {"store": "damaged"}
         keep = self.config.housekeeping.keep_raw_days
         pruned = self.store.prune_raw(self.store.clock() - timedelta(days=keep))
         self.store.optimize()

@@ -1,7 +1,12 @@
 """Text hygiene shared by the stages: decode bytes honestly, strip what must never get in.
 
-Bytes in, clean `str` out. No stage should keep control characters, NULs or lone
-surrogates, and a wrong declared charset is detected rather than papered over with U+FFFD.
+Bytes in, clean `str` out. This is the one boundary every string from outside crosses
+before a parser or a builder sees it: what XML 1.0 cannot carry (C0 controls but tab, line
+feed and carriage return; DEL and the C1 controls; lone surrogates; the noncharacters
+U+FDD0..U+FDEF and U+xFFFE/U+xFFFF of every plane) is removed, and so are numeric
+character references to such code points or to none at all (`&#xD800;`, `&#x110000;`,
+`&#xFFFE;`), which would make feedparser raise or feedgen refuse the whole document.
+A wrong declared charset is detected rather than papered over with U+FFFD.
 """
 
 from __future__ import annotations
@@ -10,16 +15,57 @@ import codecs
 import re
 import unicodedata
 
-# C0 controls but tab/newline/carriage return, DEL, C1 controls, and lone surrogates.
-_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls but tab/newline/carriage return, DEL, C1 controls, lone surrogates and the
+# noncharacters (Unicode 15, section 23.7): nothing an XML document may carry, or should.
+_NONCHARACTERS = "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(17))
+_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]"
+)
+# A numeric character reference, decimal or hex; the `;` is optional in HTML.
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]{1,16})|([0-9]{1,20}));?")
+# HTML's rule for references to C1 controls: they mean the Windows-1252 character
+# (WHATWG HTML, "numeric character reference end state"); old CMSs write &#146; for ’.
+_C1 = {n: bytes([n]).decode("cp1252", "replace") for n in range(0x80, 0xA0)}
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
 
 
 def clean(text: str) -> str:
-    """Drop control characters, NULs and lone surrogates; NFC-normalise."""
+    """Drop what XML cannot carry (controls, NULs, lone surrogates, noncharacters); NFC."""
     return unicodedata.normalize("NFC", _BAD.sub("", text))
+
+
+def xml_safe(text: str) -> bool:
+    """Whether a string holds only characters an XML document may carry."""
+    return _BAD.search(text) is None
+
+
+def _reference(match: re.Match[str]) -> str:
+    hex_digits, digits = match.group(1), match.group(2)
+    point = int(hex_digits, 16) if hex_digits else int(digits)
+    if point in _C1:
+        return "" if _C1[point] == "\ufffd" else _C1[point]
+    if point > 0x10FFFF or _BAD.match(chr(point)):
+        return ""  # a reference to nothing, or to what XML cannot carry
+    return match.group(0)
+
+
+def _pair(match: re.Match[str]) -> str:
+    high, low = (int(match.group(i), 16) for i in (1, 2))
+    return f"&#x{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):X};"
+
+
+# Some encoders write a character outside the BMP as two UTF-16 surrogate references.
+_SURROGATE_PAIR = re.compile(r"&#[xX](D[89AB][0-9A-Fa-f]{2});&#[xX](D[C-F][0-9A-Fa-f]{2});")
+
+
+def markup(text: str) -> str:
+    """Clean markup from outside: `clean`, and character references to what XML cannot carry
+    removed (before feedparser, lxml or selectolax turns them into such characters)."""
+    if "&#" in text:
+        text = _REFERENCE.sub(_reference, _SURROGATE_PAIR.sub(_pair, text))
+    return clean(text)
 
 
 def squash(text: str) -> str:
@@ -74,8 +120,8 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
             text = body.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
-        return clean(text.removeprefix("\ufeff")), name
-    return clean(body.decode("utf-8", "replace")), "utf-8"
+        return markup(text.removeprefix("\ufeff")), name
+    return markup(body.decode("utf-8", "replace")), "utf-8"
 
 
 def _is_utf8(body: bytes) -> bool:

@@ -20,7 +20,7 @@ PAGES = sorted(p.name for p in ARTICLES.glob("*") if (p / "page.html").is_file()
 def cfg(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
-        "[fetch]\nhost_spacing = 0\nrespect_robots = false\n\n"
+        "[fetch]\nhost_spacing = 0\nrespect_robots = false\nallow_private = true\n\n"
         '[attribution]\nprepared_by = "Prepared by the test desk."\n',
         encoding="utf-8",
     )

@@ -101,6 +101,7 @@ def test_network_reads_each_source(
 [fetch]
 host_spacing = 0.0
 respect_robots = false
+allow_private = true
 [[sources]]
 id = "uscg"
 name = "U.S. Coast Guard"

@@ -382,7 +382,8 @@ def test_daemon_log_on_dead_sources(tmp_path: Path) -> None:
     dead = free_port()
     cfg = _config(
         tmp_path,
-        '[fetch]\nhost_spacing = 0.0\n[web]\nenabled = false\n[[sources]]\nid = "dead"\n'
+        "[fetch]\nhost_spacing = 0.0\nallow_private = true\n[web]\nenabled = false\n"
+        '[[sources]]\nid = "dead"\n'
         f'name = "Dead"\nagency = "CBP"\nkind = "feed"\nurl = "http://127.0.0.1:{dead}/f.xml"\n'
         "interval = 1\n",
     )
@@ -431,7 +432,8 @@ def test_sigterm_lets_the_poll_in_hand_finish(tmp_path: Path, http_server: Serve
     )
     cfg = _config(
         tmp_path,
-        "[fetch]\nhost_spacing = 0.0\nrespect_robots = false\n[web]\nenabled = false\n"
+        "[fetch]\nhost_spacing = 0.0\nrespect_robots = false\nallow_private = true\n"
+        "[web]\nenabled = false\n"
         '[[sources]]\nid = "slow"\nname = "Slow"\nagency = "CBP"\nkind = "feed"\n'
         f'url = "{http_server.url("/feed.xml")}"\ninterval = 600\n',
     )

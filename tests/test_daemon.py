@@ -50,6 +50,7 @@ data_dir = "data"
 url = "{database_url}"
 [fetch]
 host_spacing = 0.0
+allow_private = true
 [mail]
 from = "Briefs <briefs@example.org>"
 transport = "smtp"

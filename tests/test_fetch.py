@@ -27,7 +27,13 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def fetcher(**kw: Any) -> Fetcher:
-    settings: dict[str, Any] = {"host_spacing": 0.0, "respect_robots": False, "deadline": 10.0}
+    # The test server is on 127.0.0.1, which a fetcher refuses unless told otherwise.
+    settings: dict[str, Any] = {
+        "host_spacing": 0.0,
+        "respect_robots": False,
+        "deadline": 10.0,
+        "allow_private": True,
+    }
     return Fetcher(UA, **(settings | kw))
 
 

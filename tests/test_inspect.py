@@ -154,7 +154,7 @@ def test_urls_through_the_fetcher(
     http_server.route("/rss/denied", body=login, headers={"Content-Type": "text/html"})
     config = tmp_path / "config.toml"
     config.write_text(
-        "[fetch]\nhost_spacing = 0\n\n"
+        "[fetch]\nhost_spacing = 0\nallow_private = true\n\n"
         "[[sources]]\n"
         'id = "dhs"\nname = "DHS"\nagency = "DHS"\nkind = "page"\n'
         f'url = "{http_server.url("/news")}"\n'

@@ -18,6 +18,7 @@ LAYERS = {
     "text": 0,
     "dates": 0,
     "clock": 0,
+    "titles": 0,
     "config": 1,
     "templating": 1,
     "codec": 1,

@@ -69,6 +69,7 @@ url = "{db}"
 host_spacing = 0.0
 respect_robots = false
 deadline = 5.0
+allow_private = true  # the sources are on 127.0.0.1
 {sources}
 """
     (tmp / "config.toml").write_text(text, encoding="utf-8")

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from syndicate import config, extract, fetch, parse
+from syndicate import config, extract, fetch, parse, titles
 from syndicate import store as stores
 from syndicate.model import Item, Source
 from syndicate.pipeline import documents
@@ -81,7 +81,7 @@ def test_document_items(name: str) -> None:
         if "key" in expected:
             assert item.key == expected["key"]
         if "slug_title" in expected:
-            assert parse.title_from_url(item.url) == expected["slug_title"]
+            assert titles.from_url(item.url) == expected["slug_title"]
 
 
 def _page_cases() -> list[tuple[str, dict[str, Any]]]:

@@ -166,8 +166,10 @@ def test_robots_txt_blocks_a_source_and_readyz_and_metrics_say_so(
         assert [r.path for r in http_server.log] == ["/robots.txt"]  # the page was never asked
         with running(web.app(cfg, store, clock=clock)) as url, httpx.Client(base_url=url) as client:
             ready = client.get("/readyz")
-            assert ready.status_code == 200
+            # Unready: no scheduler runs here, and usss was polled and never succeeded.
+            assert ready.status_code == 503
             body = ready.json()
+            assert any(p.startswith("source usss has never succeeded") for p in body["problems"])
             assert body["sources"]["usss"]["state"] == "blocked"
             assert body["sources"]["usss"]["reason"].startswith("blocked by robots.txt")
             assert body["sources"]["uscg"]["state"] == "disabled"

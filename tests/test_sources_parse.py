@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from syndicate import dates, model, parse
+from syndicate import dates, model, parse, titles
 from syndicate.errors import ParseError
 from syndicate.model import Article, Block, Item
 from syndicate.pipeline.documents import settled
@@ -168,7 +168,7 @@ def test_a_bad_selector_in_a_group_is_said_plainly() -> None:
     ],
 )  # fmt: skip
 def test_a_title_from_the_url_slug(url: str, title: str) -> None:
-    assert parse.title_from_url(url) == title
+    assert titles.from_url(url) == title
 
 
 def _article(title: str = "", published: datetime | None = None) -> Article:

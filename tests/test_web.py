@@ -362,21 +362,29 @@ def test_feed_served_whole_while_republished(served: Served) -> None:
 # --- health and metrics ------------------------------------------------------------------------
 
 
-def test_healthz_reports_why(served: Served) -> None:
+def test_readyz_reports_why_and_healthz_stays_live(served: Served) -> None:
     meta = served.store.meta
     with served.client() as c:
         meta.set("scheduler_heartbeat", (NOW - timedelta(seconds=5)).isoformat())
         meta.set("last_poll_at", (NOW - timedelta(seconds=60)).isoformat())
-        ok = c.get("/healthz")
+        ok = c.get("/readyz")
         assert ok.status_code == 200, ok.text
-        assert ok.json()["status"] == "ok" and ok.json()["problems"] == []
+        assert ok.json()["status"] == "ready" and ok.json()["problems"] == []
         meta.set("scheduler_heartbeat", (NOW - timedelta(minutes=10)).isoformat())
-        stale = c.get("/healthz")
+        stale = c.get("/readyz")
         assert stale.status_code == 503
         assert stale.json()["problems"] == ["scheduler heartbeat is 600 s old"]
+        assert stale.json()["checks"]["scheduler"] == ["scheduler heartbeat is 600 s old"]
+        # Liveness is not readiness: the process answers and its store opens.
+        live = c.get("/healthz")
+        assert live.status_code == 200 and live.json() == {
+            "status": "ok",
+            "store": "ok",
+            "problems": [],
+        }
         meta.set("scheduler_heartbeat", (NOW - timedelta(seconds=5)).isoformat())
         meta.set("last_poll_at", (NOW - timedelta(hours=5)).isoformat())
-        late = c.get("/healthz")
+        late = c.get("/readyz")
         assert late.status_code == 503
         assert late.json()["problems"] == ["last poll was 18000 s ago"]
         meta.set("last_poll_at", (NOW - timedelta(seconds=60)).isoformat())
@@ -391,10 +399,11 @@ def test_healthz_and_metrics_when_the_store_is_down(
     monkeypatch.setattr(served.store.meta, "get", down)
     monkeypatch.setattr(served.store.sources, "all", lambda: down(""))
     with served.client() as c:
-        health = c.get("/healthz")
-        assert health.status_code == 503
-        assert health.json()["store"] == "unreachable"
-        assert health.json()["problems"] == ["store: read failed: connection refused"]
+        for path in ("/healthz", "/readyz"):
+            health = c.get(path)
+            assert health.status_code == 503
+            assert health.json()["store"] == "unreachable"
+            assert health.json()["problems"] == ["store: read failed: connection refused"]
         metrics = c.get("/metrics")
         assert metrics.status_code == 503
 

@@ -56,9 +56,11 @@ def test_syndicate_serve_runs_and_stops_on_sigterm(tmp_path: Path) -> None:
                 assert proc.poll() is None, proc.communicate()
                 assert time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.1)
-        # No scheduler runs beside `serve`, and /healthz says so.
-        assert r.status_code == 503
-        assert "no scheduler heartbeat" in r.json()["problems"][0]
+        # `serve` is alive, but no scheduler runs beside it, and /readyz says so.
+        assert r.status_code == 200, r.text
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+        assert ready.status_code == 503
+        assert "no scheduler heartbeat" in ready.json()["problems"][0]
         assert httpx.get(f"http://127.0.0.1:{port}/").status_code == 200
         # The secret for signed links was generated into the data directory, private.
         secret = tmp_path / "data" / "secret"

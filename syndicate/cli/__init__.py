@@ -15,7 +15,9 @@ from collections.abc import Sequence
 
 from syndicate import __version__
 from syndicate.cli import (
+    backup,
     brief,
+    briefs,
     check,
     demo,
     digest,
@@ -30,7 +32,10 @@ from syndicate.cli import (
 from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
-COMMANDS = (check, run, poll, sources, inspect, brief, publish, subscribers, digest, serve, demo)
+COMMANDS = (
+    check, run, poll, sources, inspect, brief, briefs, publish, subscribers, digest, serve,
+    backup, demo,
+)  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:

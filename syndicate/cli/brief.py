@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from syndicate import __version__, brief, config, extract, fetch, model
 from syndicate.brief import plaintext
 from syndicate.errors import BriefError, ExtractError
+from syndicate.extract.media import looks_like_html
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Hosts whose releases belong to an agency, for when --agency is not given.
@@ -77,7 +78,7 @@ def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
         if got.status != 200:
             raise BriefError(f"brief: {got.status} from {document}")
         page = extract.article(got.body, url=got.final_url, content_type=got.header("content-type"))
-        return page, got.fetched_at
+        return extract.titled(page), got.fetched_at
     path = Path(document)
     if path.exists() and not path.is_dir() and not path.is_file():
         raise BriefError(f"brief: {path} is not a regular file")  # a FIFO, /dev/zero: no end
@@ -87,11 +88,12 @@ def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
         raise BriefError(f"brief: cannot read {path}: {e.strerror}") from None
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     url = path.resolve().as_uri()
-    if path.suffix.lower() in _HTML_SUFFIXES:
-        try:
-            return extract.article(data, url=url, rules=None), fetched_at
-        except ExtractError as e:  # name the file: "extract: empty page" alone says too little
-            raise BriefError(f"brief: {path}: {e}") from None
+    try:
+        extract.kind(data, None)  # only HTML, XHTML and text: a PDF or random bytes stop here
+        if path.suffix.lower() in _HTML_SUFFIXES or looks_like_html(data):
+            return extract.titled(extract.article(data, url=url, rules=None)), fetched_at
+    except ExtractError as e:  # name the file: "extract: empty page" alone says too little
+        raise BriefError(f"brief: {path}: {e}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

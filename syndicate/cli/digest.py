@@ -3,7 +3,8 @@
 The first makes the digests that are due, records them in the delivery ledger and sends
 everything the ledger owes (including retries and messages a crash left unconfirmed);
 `--dry-run` prints who would get what and changes nothing. `preview` prints what one
-subscriber would receive now.
+subscriber would receive now. SIGTERM/SIGINT stop it between batches of messages (the
+messages in hand are sent and recorded; the rest stay in the ledger), exit 128 + signal.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import sys
 
 from syndicate.cli.context import open_store
+from syndicate.cli.signals import Stop
 from syndicate.model import CADENCES
 from syndicate.pipeline import mail
 
@@ -32,16 +34,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
-    try:
-        summary = mail.run(store, config, cadence=args.cadence, dry_run=args.dry_run)
-    finally:
-        store.close()
+    with Stop() as stop:
+        try:
+            summary = mail.run(store, config, cadence=args.cadence, dry_run=args.dry_run, stop=stop)
+        finally:
+            store.close()
     if args.dry_run:
         for key, email, count in summary.planned:
             print(f"would send {key} to {email} ({count} brief{'' if count == 1 else 's'})")
         print(f"digest: {len(summary.planned)} message(s) would be sent (dry run)")
         return 0
     print(f"digest: {summary}")
+    if stop():
+        print(f"digest: stopped by {stop.name}; the ledger keeps the rest", file=sys.stderr)
+        return stop.status
     return 0
 
 

@@ -1,22 +1,28 @@
 """`syndicate poll [--source ID ...] [--json]`: one poll of every due source, or the named ones.
 
 Exits 0 when the run completed, even if sources failed (their failures are in the summary);
-non-zero only for configuration (2) or store (1) errors.
+non-zero only for configuration (2) or store (1) errors, and 128 + the signal number after
+SIGTERM/SIGINT stopped it (the sources in hand finish first; see `signals`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 
 from syndicate.cli.context import open_store
+from syndicate.cli.signals import GRACE, Stop
+from syndicate.config import Config
 from syndicate.pipeline.followup import after_poll
 from syndicate.pipeline.poll import PollSummary, SourceResult, poll
+from syndicate.store import Store
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,30 +43,69 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
 
 
+async def _poll(
+    config: Config,
+    store: Store,
+    ids: list[str],
+    stop: Stop,
+    progress: Callable[[SourceResult], None] | None = None,
+) -> PollSummary | None:
+    """The poll, stopped cleanly by a signal: no new source or release after it, the ones
+    in hand for up to GRACE seconds; None when it had to be cut short."""
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    stop.notify(lambda: loop.call_soon_threadsafe(stopping.set))
+    if stop():
+        stopping.set()
+    task = asyncio.ensure_future(
+        poll(config, store, source_ids=ids, progress=progress, stopping=stopping)
+    )
+    signalled = asyncio.ensure_future(stopping.wait())
+    await asyncio.wait({task, signalled}, return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
+    if not task.done():
+        await asyncio.wait({task}, timeout=GRACE)
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        return await task
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     console = Console(stderr=True)
-    try:
-        if console.is_terminal and not args.json:
-            with console.status("polling...") as status:
+    followups: dict[str, str] = {}
+    with Stop() as stop:
+        try:
+            if console.is_terminal and not args.json:
+                with console.status("polling...") as status:
 
-                def progress(r: SourceResult) -> None:
-                    status.update(f"polled {r.source_id}: {r.outcome}")
+                    def progress(r: SourceResult) -> None:
+                        status.update(f"polled {r.source_id}: {r.outcome}")
 
-                summary = asyncio.run(
-                    poll(config, store, source_ids=args.source, progress=progress)
-                )
-        else:
-            summary = asyncio.run(poll(config, store, source_ids=args.source))
-        followups = {} if args.no_publish else after_poll(config, store, summary)
-    finally:
-        store.close()
+                    summary = asyncio.run(_poll(config, store, args.source, stop, progress))
+            else:
+                summary = asyncio.run(_poll(config, store, args.source, stop))
+            if summary is not None and not args.no_publish and not stop():
+                followups = after_poll(config, store, summary, stop=stop)
+        finally:
+            store.close()
+    if summary is None:
+        print(
+            f"poll: stopped by {stop.name} after {GRACE:g} s; what was stored is kept and "
+            "the next poll takes the rest",
+            file=sys.stderr,
+        )
+        return stop.status
     if args.json:
         print(json.dumps(as_json(summary) | {"followups": followups}, indent=2))
     else:
         print_table(summary)
         for name, value in followups.items():
             print(f"{name}: {value}")
+    if stop():
+        print(f"poll: stopped by {stop.name}; the next poll takes the rest", file=sys.stderr)
+        return stop.status
     return 0
 
 

@@ -1,10 +1,16 @@
-"""`syndicate publish [--all]`: write the feeds whose briefs changed (or every feed)."""
+"""`syndicate publish [--all]`: write the feeds whose briefs changed (or every feed).
+
+SIGTERM/SIGINT stop it between feeds (each file is replaced atomically; the feeds not
+reached are published next time) with exit status 128 + the signal number.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from syndicate.cli.context import open_store
+from syndicate.cli.signals import Stop
 from syndicate.pipeline.feeds import publish
 
 
@@ -23,11 +29,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
-    try:
-        summary = publish(store, config, full=args.all)
-    finally:
-        store.close()
+    with Stop() as stop:
+        try:
+            summary = publish(store, config, full=args.all, stop=stop)
+        finally:
+            store.close()
     print(summary.line())
     for name in summary.written:
         print(f"  wrote {config.feeds_dir / name}")
-    return 0
+    for line in (*summary.skipped, *summary.failed):
+        print(f"  not published: {line}", file=sys.stderr)
+    return stop.status if stop() else 0

@@ -57,6 +57,7 @@ def _when(value: str | None) -> str:
 def rows(config: Config, store: Store) -> list[dict[str, Any]]:
     """One dict per configured source: its config, stored state and last poll's yield."""
     states = {s.id: s for s in store.sources.all()}
+    unpublished = store.briefs.problems_by_source()
     out: list[dict[str, Any]] = []
     for src in config.source_list():
         st = states.get(src.id)
@@ -106,6 +107,10 @@ def rows(config: Config, store: Store) -> list[dict[str, Any]]:
                 ],
                 "cross_check": src.cross_check,
                 "cross_report": st.cross_report if st else None,
+                # Briefs the last publish left out of every feed, and why.
+                "unpublished": [
+                    {"brief": b, "reason": why} for b, why in unpublished.get(src.id, [])
+                ],
             }
         )
     return out
@@ -134,6 +139,11 @@ def _why(row: dict[str, Any]) -> str:
             f"cross-check with {report['other']}: {report['missed_here_count']} shown there "
             f"and never here"
         )
+    if row["unpublished"]:
+        first = row["unpublished"][0]
+        parts.append(
+            f"{len(row['unpublished'])} briefs not published ({first['brief']}: {first['reason']})"
+        )
     return "; ".join(parts)
 
 
@@ -158,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
             _why(r),
         )  # fmt: skip
     Console(file=sys.stdout, width=220).print(table)
+    if any(r["unpublished"] for r in found):
+        print("see `syndicate briefs list --problems` for every brief left out of the feeds")
     return 0
 
 

@@ -7,6 +7,7 @@ environment variables that hold them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -47,6 +48,14 @@ def _zone(value: str) -> str:
     return value
 
 
+def _network(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError("an IP address or network such as 10.0.0.0/8 or ::1") from None
+    return value
+
+
 def _ident(value: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
         raise ValueError("lower-case letters, digits, '-' or '_'")
@@ -56,6 +65,7 @@ def _ident(value: str) -> str:
 Url = Annotated[str, AfterValidator(_url)]
 Zone = Annotated[str, AfterValidator(_zone)]
 Ident = Annotated[str, AfterValidator(_ident)]
+Network = Annotated[str, AfterValidator(_network)]
 Seconds = Annotated[float, Field(gt=0)]
 
 
@@ -86,6 +96,9 @@ class FetchConfig(_Section):
     max_redirects: Annotated[int, Field(ge=0, le=30)] = 10
     respect_robots: bool = True
     flood_ratio: Annotated[float, Field(gt=0, le=1)] = 0.5
+    allow_private: bool = False
+    allow_networks: list[Network] = []
+    page_budget: Seconds = 120.0
 
 
 class ListingSelectors(_Section):
@@ -240,6 +253,7 @@ class WebConfig(_Section):
     secret_env: str = "SYNDICATE_SECRET"
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
     subscribe_per_hour: Annotated[int, Field(ge=1)] = 10
+    trusted_proxies: list[Network] = []
 
 
 class LogConfig(_Section):

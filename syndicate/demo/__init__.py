@@ -68,6 +68,7 @@ data_dir = "."
 
 [fetch]
 host_spacing = 0.0
+allow_private = true  # the sample sources are served on 127.0.0.1
 
 [attribution]
 prepared_by = "Prepared by syndicate (demo) from official releases; quotes are verbatim."

@@ -19,6 +19,7 @@ from syndicate.extract.blocks import Walker
 from syndicate.extract.boilerplate import tidy
 from syndicate.extract.page import finish
 from syndicate.model import Article, Block, Item
+from syndicate.text import markup
 
 # Drupal's "field--name-uid" and "field--name-created" render the author and the stamp.
 _NODE_FIELDS = (
@@ -40,7 +41,8 @@ def from_feed(item: Item) -> Article:
     html = item.content_html.strip() or item.summary_html.strip()
     if not html:
         raise ExtractError(f"extract: feed item {item.url} carries no text")
-    root = dom.parse(f"<html><body>{html}</body></html>")
+    # The feed's HTML is markup from outside too: the same boundary as a fetched page.
+    root = dom.parse(f"<html><body>{markup(html)}</body></html>")
     # The leaked stamp comes before the body; look for it before the body is chosen.
     stamp = _STAMP.search(" ".join(root.itertext())[:1000])
     for selector in _NODE_FIELDS:

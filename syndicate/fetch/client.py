@@ -7,9 +7,11 @@ header. Output: a `Fetched` (200 with the decoded body, or 304 with none), or a 
 Politeness (DESIGN.md, "A good citizen"): one request at a time per host, at least
 `host_spacing` seconds (or the robots.txt Crawl-delay, if larger) between the end of one
 request and the start of the next, robots.txt consulted (per origin, RFC 9309), a host
-that sent Retry-After
-left alone until then. Limits: connect and read timeouts, a total deadline per response,
-and a cap on decoded bytes.
+that sent Retry-After left alone until then. Limits: connect and read timeouts, one
+deadline per fetch (from its first request to its last byte, across every redirect and
+the waits between them), and a cap on decoded bytes. Safety: only http(s), and only
+public addresses, checked after DNS resolution on every connection (`address.py`),
+unless `allow_private`.
 
 One httpx client per host: every request to a host is serialised anyway, so each
 client needs one keep-alive connection, and small pools avoid the shared pool's slowdown
@@ -19,10 +21,9 @@ under concurrency (encode/httpx#3215; figures in bench/poll.py).
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -32,9 +33,10 @@ import httpx
 
 from syndicate.clock import Clock, utc_now
 from syndicate.config import FetchConfig
-from syndicate.errors import Deadline, FetchError, Throttled, TooLarge
-from syndicate.fetch import body, robots
-from syndicate.fetch.timing import fresh_until, retry_at
+from syndicate.errors import Deadline, FetchError, RefusedAddress, Throttled, TooLarge
+from syndicate.fetch import address, body, robots
+from syndicate.fetch.reply import Reply, read, words
+from syndicate.fetch.timing import retry_at
 from syndicate.model import Fetched, Validators
 
 FEED_ACCEPT = (
@@ -60,14 +62,6 @@ class _Host:
     throttled_by: int = 429  # the status that carried it
 
 
-@dataclass(frozen=True)
-class _Reply:
-    url: str
-    status: int
-    headers: httpx.Headers
-    body: bytes
-
-
 class Fetcher:
     """An async HTTP client that speaks HTTP so the rest of syndicate does not have to."""
 
@@ -82,6 +76,8 @@ class Fetcher:
         host_spacing: float = 1.0,
         max_redirects: int = 10,
         respect_robots: bool = True,
+        allow_private: bool = False,
+        allow_networks: Sequence[str] = (),
         clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -93,6 +89,8 @@ class Fetcher:
         self.host_spacing = host_spacing
         self.max_redirects = max_redirects
         self.respect_robots = respect_robots
+        self.allow_private = allow_private
+        self.allow_networks = address.networks(allow_networks)
         self._clock = clock
         self._monotonic = monotonic
         self._sleep = sleep
@@ -115,6 +113,8 @@ class Fetcher:
             host_spacing=config.host_spacing,
             max_redirects=config.max_redirects,
             respect_robots=config.respect_robots,
+            allow_private=config.allow_private,
+            allow_networks=config.allow_networks,
             **kwargs,  # type: ignore[arg-type]
         )
 
@@ -145,22 +145,37 @@ class Fetcher:
             headers["If-Modified-Since"] = validators.last_modified
         current, permanent, still_permanent = url, None, True
         seen = {url}
-        while True:
-            reply = await self._exchange("GET", current, headers)
-            if reply.status not in REDIRECTS:
-                break
-            target = self._location(reply, url)
-            if reply.status in PERMANENT and still_permanent:
-                permanent = target  # where the original now lives, for the caller to keep
-            else:
-                still_permanent = False
-            if target in seen:
-                raise FetchError(f"fetch: redirect loop at {target} (from {url})", reply.status)
-            if len(seen) > self.max_redirects:
-                raise FetchError(f"fetch: more than {self.max_redirects} redirects from {url}")
-            seen.add(target)
-            current = target
-        return self._result(url, reply, validators, permanent, self._monotonic() - started)
+        # One deadline for the whole fetch: it starts with the first request (not while
+        # waiting for the host's turn) and covers every redirect hop and the waits between.
+        try:
+            async with asyncio.timeout(None) as limit:
+                while True:
+                    reply = await self._exchange("GET", current, headers, limit=limit)
+                    if reply.status not in REDIRECTS:
+                        break
+                    target = self._location(reply, url)
+                    if reply.status in PERMANENT and still_permanent:
+                        permanent = target  # where the original now lives, for the caller
+                    else:
+                        still_permanent = False
+                    if target in seen:
+                        raise FetchError(
+                            f"fetch: redirect loop at {target} (from {url})", reply.status
+                        )
+                    if len(seen) > self.max_redirects:
+                        raise FetchError(
+                            f"fetch: more than {self.max_redirects} redirects from {url}"
+                        )
+                    seen.add(target)
+                    current = target
+        except TimeoutError:
+            hops = f" and {len(seen) - 1} redirects" if len(seen) > 1 else ""
+            raise Deadline(
+                f"fetch: {url} took longer than the {self.deadline:g} s deadline (for the "
+                f"whole fetch{hops})"
+            ) from None
+        elapsed = self._monotonic() - started
+        return reply.fetched(url, validators, permanent, elapsed, self._clock())
 
     async def post_form(self, url: str, data: dict[str, str]) -> int:
         """POST a form (e.g. a WebSub publish ping) and return the status; no redirects."""
@@ -170,13 +185,23 @@ class Fetcher:
     # -- one request -------------------------------------------------------------------------
 
     async def _exchange(
-        self, method: str, url: str, headers: dict[str, str], data: dict[str, str] | None = None
-    ) -> _Reply:
-        """One request under the host's lock, spacing, robots rules and deadline."""
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        data: dict[str, str] | None = None,
+        *,
+        limit: asyncio.Timeout | None = None,
+    ) -> Reply:
+        """One request under the host's lock, spacing, robots rules and the deadline
+        (`limit`, the fetch's, started by its first request; else one of its own)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError(f"fetch: not an http(s) URL: {url!r}")
         name = parts.hostname  # lower-cased, without port or user info
+        if not self.allow_private:
+            # Early and clear; the connection checks the resolved address again.
+            address.check_literal(name, self.allow_networks)
         port = f":{parts.port}" if parts.port else ""
         origin = f"{parts.scheme}://{f'[{name}]' if ':' in name else name}{port}"
         host = self._host(name)
@@ -184,7 +209,7 @@ class Fetcher:
             self._check_throttle(name, host)
             delay = self.host_spacing
             if self.respect_robots:
-                rules = await self._robots(origin, host)
+                rules = await self._robots(origin, host, limit)
                 if rules.unreachable:
                     # RFC 9309 section 2.3.1.4: an unreachable robots.txt means "stay away"
                     # for now; say what happened first, the rule second.
@@ -197,7 +222,7 @@ class Fetcher:
                 delay = max(delay, rules.crawl_delay)
             await self._space(host, delay)
             try:
-                reply = await self._send(host, method, url, headers, data)
+                reply = await self._send(host, method, url, headers, data, limit=limit)
             finally:
                 host.last = self._monotonic()
         self._check_status(host, reply)
@@ -213,10 +238,13 @@ class Fetcher:
         *,
         follow: bool = False,
         max_bytes: int | None = None,
-    ) -> _Reply:
+        limit: asyncio.Timeout | None = None,
+    ) -> Reply:
         cap = self.max_bytes if max_bytes is None else max_bytes
+        if limit is not None and limit.when() is None:
+            limit.reschedule(asyncio.get_running_loop().time() + self.deadline)
         try:
-            async with asyncio.timeout(self.deadline):
+            async with asyncio.timeout(None if limit is not None else self.deadline):
                 request = host.client.build_request(method, url, headers=headers, data=data)
                 response = await host.client.send(request, stream=True, follow_redirects=follow)
                 try:
@@ -228,11 +256,11 @@ class Fetcher:
                                 f"fetch: {url} announces {int(length):,} bytes, "
                                 f"over the {cap:,}-byte cap"
                             )
-                        content = await _read(response, url, encoded, cap, max_bytes is not None)
+                        content = await read(response, url, encoded, cap, max_bytes is not None)
                     else:
                         # Drain a short redirect/error/304 body, undecoded, so the connection
                         # goes back to the pool; an unread response closes it.
-                        content = await _read(response, url, None, DRAIN_BYTES, True)
+                        content = await read(response, url, None, DRAIN_BYTES, True)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -241,8 +269,8 @@ class Fetcher:
             ) from None
         except httpx.HTTPError as e:
             detail = f": {e}" if str(e) else ""
-            raise FetchError(f"fetch: {_words(e)} from {url}{detail}") from None
-        return _Reply(str(response.url), response.status_code, response.headers, content)
+            raise FetchError(f"fetch: {words(e)} from {url}{detail}") from None
+        return Reply(str(response.url), response.status_code, response.headers, content)
 
     # -- politeness --------------------------------------------------------------------------
 
@@ -255,13 +283,17 @@ class Fetcher:
     def _client(self) -> httpx.AsyncClient:
         if self._ssl is None and self._transport is None:
             self._ssl = ssl.create_default_context()  # shared: loading CA roots is slow
+        # Requests to one host are serialised, so one connection is all a client needs.
+        limits = httpx.Limits(max_connections=2, max_keepalive_connections=1)
+        transport = self._transport
+        if transport is None and not self.allow_private and self._ssl is not None:
+            transport = address.Transport(self._ssl, limits, self.allow_networks)
         return httpx.AsyncClient(
             headers={"User-Agent": self.user_agent, "Accept-Encoding": body.ACCEPT_ENCODING},
             timeout=self._timeout,
-            # Requests to one host are serialised, so one connection is all a client needs.
-            limits=httpx.Limits(max_connections=2, max_keepalive_connections=1),
+            limits=limits,
             max_redirects=5,  # only used for robots.txt (RFC 9309 section 2.3.1.2)
-            transport=self._transport,
+            transport=transport,
             verify=self._ssl or True,
             trust_env=False,
         )
@@ -272,8 +304,11 @@ class Fetcher:
             if wait > 0:
                 await self._sleep(wait)
 
-    async def _robots(self, origin: str, host: _Host) -> robots.Rules:
-        """The origin's robots.txt rules, fetched at most once per TTL (under the host lock)."""
+    async def _robots(
+        self, origin: str, host: _Host, limit: asyncio.Timeout | None = None
+    ) -> robots.Rules:
+        """The origin's robots.txt rules, fetched at most once per TTL (under the host lock);
+        the fetch's deadline covers it, and one cut short by it is not remembered."""
         cached = host.rules.get(origin)
         if cached is not None and self._monotonic() < cached[1]:
             return cached[0]
@@ -282,9 +317,11 @@ class Fetcher:
         try:
             accept = {"Accept": "text/plain"}
             reply = await self._send(
-                host, "GET", url, accept, follow=True, max_bytes=robots.MAX_BYTES
+                host, "GET", url, accept, follow=True, max_bytes=robots.MAX_BYTES, limit=limit
             )
             rules = robots.rules(reply.status, reply.body, self.user_agent)
+        except RefusedAddress:
+            raise  # not "robots.txt unreachable": the host itself is off limits
         except FetchError as e:
             rules = robots.rules(None, b"", self.user_agent, str(e).removeprefix("fetch: "))
         finally:
@@ -302,7 +339,7 @@ class Fetcher:
             raise Throttled(message, host.throttled_by, host.not_before)
         host.not_before = None
 
-    def _check_status(self, host: _Host, reply: _Reply) -> None:
+    def _check_status(self, host: _Host, reply: Reply) -> None:
         status = reply.status
         if status < 400 and (status < 300 or status in REDIRECTS or status == 304):
             return
@@ -317,7 +354,7 @@ class Fetcher:
 
     # -- results -----------------------------------------------------------------------------
 
-    def _location(self, reply: _Reply, original: str) -> str:
+    def _location(self, reply: Reply, original: str) -> str:
         location = reply.headers.get("location")
         if not location:
             raise FetchError(f"fetch: {reply.status} from {reply.url} without a Location")
@@ -325,53 +362,3 @@ class Fetcher:
         if urlsplit(target).scheme not in ("http", "https"):
             raise FetchError(f"fetch: {original} redirects to a non-http URL {target!r}")
         return target
-
-    def _result(
-        self,
-        url: str,
-        reply: _Reply,
-        old: Validators | None,
-        permanent: str | None,
-        elapsed: float,
-    ) -> Fetched:
-        now = self._clock()
-        h = reply.headers
-        validators = Validators(h.get("etag"), h.get("last-modified"))
-        if reply.status == 304 and old is not None:
-            # A 304 may omit validators; the stored ones stay valid (RFC 9111 section 4.3.4).
-            validators = Validators(
-                validators.etag or old.etag, validators.last_modified or old.last_modified
-            )
-        return Fetched(
-            url=url,
-            final_url=reply.url,
-            status=reply.status,
-            headers=tuple(h.multi_items()),
-            body=reply.body if reply.status != 304 else b"",
-            fetched_at=now,
-            validators=validators,
-            permanent_url=permanent,
-            elapsed=elapsed,
-            next_after=fresh_until(h.get("cache-control"), h.get("expires"), h.get("age"), now),
-        )
-
-
-async def _read(
-    response: httpx.Response, url: str, encoded: str | None, cap: int, truncate: bool
-) -> bytes:
-    raw = response.aiter_raw()
-    if response.is_stream_consumed:
-        # Built in memory (MockTransport, `content=`): httpx has read and decoded it
-        # already; only the cap is left to apply.
-        raw, encoded = _once(response.content), None
-    return await body.read(raw, encoded, cap, url, truncate=truncate)
-
-
-async def _once(data: bytes) -> AsyncIterator[bytes]:
-    yield data
-
-
-def _words(e: httpx.HTTPError) -> str:
-    """`ReadTimeout` → `read timeout`, `ConnectError` → `connect error`, for messages."""
-    name: str = type(e).__name__
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()

@@ -30,7 +30,6 @@ from syndicate.dates import parse_date
 from syndicate.errors import ParseError
 from syndicate.parse import feed, guard, jsonfeed, listing
 from syndicate.parse.identity import guid_key, identity, key, normalise_url
-from syndicate.parse.slug import title_from_url
 
 __all__ = [
     "DHS_RULES",
@@ -42,7 +41,6 @@ __all__ = [
     "key",
     "normalise_url",
     "parse_date",
-    "title_from_url",
 ]
 
 DocumentKind = Literal["rss", "atom", "json", "page"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from syndicate import fetch, parse
+from syndicate import fetch, parse, titles
 from syndicate.errors import FetchError, ParseError
 from syndicate.model import Article, Fetched, Item, Source, Validators
 from syndicate.store import Store
@@ -160,7 +160,7 @@ def settled(item: Item, article: Article, zone: str) -> tuple[Item, list[str]]:
     title = item.title
     via = dict(item.via)
     if not title:
-        title = article.title or parse.title_from_url(item.url)
+        title = article.title or titles.from_url(item.url)
         via["title"] = "release page title" if article.title else "URL slug"
         notes.append(f"title: the document gives none; took the {via['title']}")
     published = item.published

@@ -11,10 +11,17 @@ older brief is in the monthly archive of its release month, so each brief is in 
 document. Only the newest archive month ever gains entries; an archive is closed once a newer
 one exists (it then carries its `next-archive` link) and is not written again, unless one of
 its own briefs is edited, which rewrites just that month.
+
+Isolation: a brief that cannot be rendered or serialised is left out of every document with
+its reason (logged as `publish.skipped`, kept in the store for `syndicate sources` and
+/metrics), and a document that cannot be built or written is reported and the others are
+still written; such a feed is not marked published, so the next publish tries it again.
+Taken-down briefs are tombstones in their feeds' Atom documents (RFC 6721).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,12 +31,14 @@ from syndicate import __version__, logs
 from syndicate import publish as stage
 from syndicate.brief import render as render_brief
 from syndicate.config import Config
+from syndicate.errors import PublishError
 from syndicate.model import AGENCIES, Brief
 from syndicate.store import Store
 from syndicate.store.feeds import Key
 
 Render = Callable[[Brief], str]
 Ping = Callable[[str, list[str]], bool]
+Stop = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,9 @@ class PublishSummary:
     unchanged: int = 0  # documents rendered but identical to the file, so left alone
     pinged: tuple[str, ...] = ()  # feed URLs the WebSub hub accepted
     pending: tuple[str, ...] = ()  # feed URLs the hub did not take; retried next publish
+    skipped: tuple[str, ...] = ()  # "brief id: why" for briefs left out of every document
+    failed: tuple[str, ...] = ()  # "document: why" for documents not written
+    stopped: bool = False  # a signal stopped the run between feeds
 
     def __str__(self) -> str:
         return self.line()
@@ -55,6 +67,12 @@ class PublishSummary:
             text += f", hub told of {len(self.pinged)}"
         if self.pending:
             text += f", {len(self.pending)} pings pending (hub unreachable)"
+        if self.skipped:
+            text += f", {len(self.skipped)} briefs skipped"
+        if self.failed:
+            text += f", {len(self.failed)} documents failed"
+        if self.stopped:
+            text += " (stopped early; the next publish finishes)"
         return text
 
 
@@ -104,8 +122,20 @@ class _Run:
     html: dict[str, str] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)  # brief id -> why
+    fine: set[str] = field(default_factory=set)  # brief ids rendered without a problem
+    checked: dict[str, str | None] = field(default_factory=dict)  # version -> its problem
+    failed: dict[str, str] = field(default_factory=dict)  # document -> why
 
-    def channel(self, feed: str, **extra: str | None) -> stage.Channel:
+    def channel(
+        self,
+        feed: str,
+        *,
+        month: str | None = None,
+        prev_archive: str | None = None,
+        next_archive: str | None = None,
+        deleted: tuple[stage.Deleted, ...] = (),
+    ) -> stage.Channel:
         f = self.config.feeds
         return stage.Channel(
             feed=feed,
@@ -120,17 +150,58 @@ class _Run:
             hub=f.hub,
             generator="syndicate",
             version=__version__,
-            **extra,
+            month=month,
+            prev_archive=prev_archive,
+            next_archive=next_archive,
+            deleted=deleted,
         )
 
     def entries(self, briefs: list[Brief]) -> list[stage.Entry]:
+        """The briefs as entries, less those that cannot be rendered (recorded)."""
         out = []
         for b in briefs:
+            if b.id in self.skipped:
+                continue
             key = f"{b.id}@{b.updated.isoformat()}"
             if key not in self.html:
-                self.html[key] = self.render(b)
-            out.append(stage.Entry(b, self.html[key]))
+                try:
+                    self.html[key] = self.render(b)
+                except Exception as e:  # a template or sanitiser error: this brief only
+                    self._skip(b.id, f"publish: cannot render the brief: {type(e).__name__}: {e}")
+                    continue
+            entry = stage.Entry(b, self.html[key])
+            if key not in self.checked:  # a brief is in several documents: check it once
+                self.checked[key] = stage.problem(entry)
+            why = self.checked[key]
+            if why is not None:
+                self._skip(b.id, why)
+                continue
+            self.fine.add(b.id)
+            out.append(entry)
         return out
+
+    def _skip(self, brief_id: str, why: str) -> None:
+        self.skipped[brief_id] = why
+        self.fine.discard(brief_id)
+        logs.warning("publish.skipped", brief=brief_id, reason=why)
+
+    def document(
+        self,
+        relative: str,
+        builder: stage.Builder,
+        channel: stage.Channel,
+        entries: list[stage.Entry],
+    ) -> bool:
+        """Build and write one document; False when unchanged or failed (recorded)."""
+        try:
+            built = stage.build(builder, channel, entries)
+            for brief_id, why in built.skipped.items():
+                self._skip(brief_id, why)
+            return self.write(relative, built.data)
+        except PublishError as e:
+            self.failed[relative] = str(e)
+            logs.error("publish.failed", document=relative, error=str(e))
+            return False
 
     def write(self, relative: str, data: bytes) -> bool:
         if stage.write(self.root / relative, data, durable=self.config.feeds.fsync):
@@ -165,10 +236,12 @@ class _Run:
             self._archive(feed, month, boundary)
 
         entries = self.entries(window)
-        channel = self.channel(feed, prev_archive=newest)
-        changed_atom = self.write(f"{feed}.atom", stage.atom(channel, entries))
-        self.write(f"{feed}.rss", stage.rss(channel, entries))
-        self.write(f"{feed}.json", stage.json_feed(channel, entries))
+        gone = self.store.takedowns.tombstones(feed, limit)
+        deleted = tuple(stage.Deleted(t.brief_id, t.hidden_at) for t in gone)
+        channel = self.channel(feed, prev_archive=newest, deleted=deleted)
+        changed_atom = self.document(f"{feed}.atom", stage.atom, channel, entries)
+        self.document(f"{feed}.rss", stage.rss, channel, entries)
+        self.document(f"{feed}.json", stage.json_feed, channel, entries)
         return changed_atom
 
     def _all_months(self, feed: str, newest: str) -> set[str]:
@@ -196,7 +269,7 @@ class _Run:
             prev_archive=month_of(before) if before else None,
             next_archive=month_of(after) if after else None,
         )
-        self.write(relative, stage.atom(channel, self.entries(briefs)))
+        self.document(relative, stage.atom, channel, self.entries(briefs))
 
     def directory(self, names: list[str]) -> None:
         listed = [stage.Listed(n, title(self.config, n)) for n in names]
@@ -242,8 +315,10 @@ def publish(
     now: datetime | None = None,
     render: Render | None = None,
     ping: Ping | None = None,
+    stop: Stop | None = None,
 ) -> PublishSummary:
-    """Publish what changed since the last publish (everything with `full`)."""
+    """Publish what changed since the last publish (everything with `full`); `stop` is
+    asked between feeds (a signal: the feeds not reached are published next time)."""
     now = now or store.clock()
     names = feed_names(config)
     top = store.feeds.top()
@@ -256,14 +331,29 @@ def publish(
     )
     work = dict.fromkeys(names) if full else _changed(store, names, top)
     announce: list[str] = []
+    done: list[str] = []
+    stopped = False
     for feed in names:
         if feed not in work:
             continue
+        if stop is not None and stop():
+            stopped = True
+            break
+        failures = len(run.failed)
         if run.feed(feed, work[feed]):
             announce += [run.links.feed(feed, ext) for ext in ("atom", "rss", "json")]
+        if len(run.failed) == failures:
+            done.append(feed)
+    if (work or full) and not stopped:
+        try:
+            run.directory(names)
+        except PublishError as e:
+            run.failed["feeds.opml, index.html"] = str(e)
+            logs.error("publish.failed", document="index.html", error=str(e))
     if work or full:
-        run.directory(names)
-        store.feeds.mark(names, top, now)
+        # A feed that failed (or was not reached) keeps its old seq: the next publish retries.
+        store.feeds.mark(done if (stopped or run.failed) else names, top, now)
+    store.briefs.set_problems(run.skipped, sorted(run.fine))
     pinged, pending = _announce(store, config, announce, now, ping)
     summary = PublishSummary(
         feeds=tuple(n for n in names if n in work),
@@ -271,13 +361,19 @@ def publish(
         unchanged=run.unchanged,
         pinged=tuple(pinged),
         pending=tuple(pending),
+        skipped=tuple(f"{k}: {v}" for k, v in sorted(run.skipped.items())),
+        failed=tuple(f"{k}: {v}" for k, v in sorted(run.failed.items())),
+        stopped=stopped,
     )
     logs.event(
         "publish.done",
+        logging.WARNING if summary.failed or summary.skipped else logging.INFO,
         feeds=len(summary.feeds),
         written=len(summary.written),
         unchanged=summary.unchanged,
         pending=len(summary.pending),
+        skipped=len(summary.skipped) or None,
+        failed=len(summary.failed) or None,
     )
     return summary
 

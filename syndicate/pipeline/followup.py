@@ -6,6 +6,8 @@ other way round; the failure is logged and reported in the returned summary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from syndicate import logs
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
@@ -14,19 +16,26 @@ from syndicate.pipeline.poll import PollSummary
 from syndicate.store import Store
 
 
-def after_poll(config: Config, store: Store, summary: PollSummary) -> dict[str, str]:
-    """Publish changed feeds and send immediate digests when the poll changed briefs."""
+def after_poll(
+    config: Config,
+    store: Store,
+    summary: PollSummary,
+    *,
+    stop: Callable[[], bool] | None = None,
+) -> dict[str, str]:
+    """Publish changed feeds and send immediate digests when the poll changed briefs
+    (`stop`: asked between feeds and between batches of mail; a signal)."""
     if not summary.changed:
         return {}
     done: dict[str, str] = {}
     try:
-        published = feeds.publish(store, config)
+        published = feeds.publish(store, config, stop=stop)
         done["publish"] = published.line().removeprefix("publish: ")
     except SyndicateError as e:
         logs.error("publish.failed", error=str(e))
         done["publish"] = f"failed: {e}"
     try:
-        sent = mail.run(store, config, cadence="immediate")
+        sent = mail.run(store, config, cadence="immediate", stop=stop)
         done["immediate digests"] = str(sent)
     except SyndicateError as e:
         logs.error("digest.failed", cadence="immediate", error=str(e))

@@ -11,7 +11,7 @@ the ledger.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -94,11 +94,15 @@ def plan(
     now: datetime,
     dry_run: bool = False,
     summary: Summary | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Summary:
-    """Make the digests that are due and record them in the ledger (unless `dry_run`)."""
+    """Make the digests that are due and record them in the ledger (unless `dry_run`);
+    `stop` is asked before each cadence (a cadence is planned whole or not at all)."""
     summary = summary or Summary()
     letterhead = digest.Letterhead.from_config(config)
     for cadence in cadences:
+        if stop is not None and stop():
+            break
         key = _due(store, config, cadence, now)
         if key is None:
             continue
@@ -132,11 +136,16 @@ def _transport(config: Config, transport: Transport | None) -> Transport:
 
 
 async def _send_all(
-    store: Store, config: Config, transport: Transport | None, clock: Clock, summary: Summary
+    store: Store,
+    config: Config,
+    transport: Transport | None,
+    clock: Clock,
+    summary: Summary,
+    stop: Callable[[], bool] | None = None,
 ) -> Summary:
     chosen = _transport(config, transport)
     try:
-        return await deliver_due(store, config, chosen, clock=clock, summary=summary)
+        return await deliver_due(store, config, chosen, clock=clock, summary=summary, stop=stop)
     finally:
         await chosen.close()  # this loop's connections; the loop ends with this run
 
@@ -149,10 +158,13 @@ def run(
     dry_run: bool = False,
     transport: Transport | None = None,
     clock: Clock | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Summary:
     """Make what is due (one cadence or all) and send everything the ledger owes.
 
-    `clock` (default: the store's) decides which digests are due and dates every outcome.
+    `clock` (default: the store's) decides which digests are due and dates every outcome;
+    `stop` (a signal) is asked between cadences and between batches of messages: what is
+    planned and not sent stays in the ledger for the next run.
     """
     clock = clock or store.clock
     cadences: tuple[Cadence, ...] = CADENCES
@@ -160,10 +172,10 @@ def run(
         if cadence not in CADENCES:
             raise ValueError(f"mail: cadence {cadence!r} is not one of {', '.join(CADENCES)}")
         cadences = tuple(c for c in CADENCES if c == cadence)
-    summary = plan(store, config, cadences, now=clock(), dry_run=dry_run)
-    if dry_run:
+    summary = plan(store, config, cadences, now=clock(), dry_run=dry_run, stop=stop)
+    if dry_run or (stop is not None and stop()):
         return summary
-    return asyncio.run(_send_all(store, config, transport, clock, summary))
+    return asyncio.run(_send_all(store, config, transport, clock, summary, stop))
 
 
 def retry(

@@ -77,6 +77,7 @@ class Renderer:
         self._briefs: dict[str, Brief] = {}
         self._bodies: dict[str, digest.Body] = {}
         self._subscribers: dict[int, Subscriber] = {}
+        self._hidden: set[str] = set()  # taken down since their rows were planned
 
     def remember(self, found: Sequence[Brief]) -> None:
         """Seed the brief cache with briefs already read."""
@@ -110,10 +111,11 @@ class Renderer:
         wanted = [r.subscriber_id for r in rows if r.subscriber_id not in self._subscribers]
         if wanted:
             self._subscribers.update(self.store.subscribers.many(wanted))
-        for r in rows:
-            for brief_id in (*r.brief_ids, *r.corrections):
-                with suppress(StoreError):  # a missing brief is reported when rendering
-                    self.brief(brief_id)
+        ids = [i for r in rows for i in (*r.brief_ids, *r.corrections)]
+        self._hidden |= self.store.briefs.hidden_ids(ids)
+        for brief_id in ids:
+            with suppress(StoreError):  # a missing brief is reported when rendering
+                self.brief(brief_id)
 
     def owed(self, owed: digest.Owed) -> Message:
         """Render one digest."""
@@ -124,18 +126,15 @@ class Renderer:
         )
 
     def row(self, row: Delivery) -> Message:
-        """Rebuild a ledger row's message exactly as it was planned."""
+        """Rebuild a ledger row's message as it was planned, less briefs taken down since."""
         sub = self.subscriber(row.subscriber_id)
+        hidden = self._hidden
+        shown = tuple(self.brief(i) for i in row.brief_ids if i not in hidden)
+        if not shown:
+            raise StoreError(f"store: every brief of {row.digest_key} was taken down")
         owed = digest.Owed(
-            Digest(
-                row.digest_key,
-                sub,
-                row.cadence,
-                tuple(self.brief(i) for i in row.brief_ids),
-                row.more,
-                row.created_at,
-            ),
-            tuple(self.brief(i) for i in row.corrections),
+            Digest(row.digest_key, sub, row.cadence, shown, row.more, row.created_at),
+            tuple(self.brief(i) for i in row.corrections if i not in hidden),
         )
         return self.owed(owed)
 
@@ -227,8 +226,10 @@ async def deliver_due(
     *,
     clock: Clock | None = None,
     summary: Summary | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Summary:
-    """Claim, render, send and mark every ledger row that is due now."""
+    """Claim, render, send and mark every ledger row that is due now (`stop`: asked before
+    each batch is claimed; the rows not claimed wait for the next run)."""
     summary = summary or Summary()
     clock = clock or store.clock
     renderer = Renderer(store, config)
@@ -236,7 +237,7 @@ async def deliver_due(
     batch_size = max(8, config.mail.smtp.pool_size * 8)
     try:
         await ledger.call(store.deliveries.cancel_inactive, clock())
-        while True:
+        while not (stop is not None and stop()):
             rows = await ledger.call(
                 store.deliveries.claim,
                 ledger.worker,

@@ -40,13 +40,15 @@ class Poller:
         *,
         clock: Clock | None = None,
         progress: Callable[[SourceResult], None] | None = None,
+        stopping: asyncio.Event | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
         self.clock = clock or store.clock
         self.progress = progress
-        self.releases = Releases(config, store, fetcher, self.clock)
+        self.stopping = stopping  # set: start no new source or release (SIGTERM)
+        self.releases = Releases(config, store, fetcher, self.clock, stopping)
 
     async def run(self, source_ids: Sequence[str] | None = None) -> PollSummary:
         """Poll the named sources (due or not), or every due, enabled source."""
@@ -54,14 +56,17 @@ class Poller:
         sources = self._select(source_ids, started)
         limit = asyncio.Semaphore(self.config.fetch.concurrency)
 
-        async def one(source: Source) -> SourceResult:
+        async def one(source: Source) -> SourceResult | None:
             async with limit:
+                if self.stopping is not None and self.stopping.is_set():
+                    return None  # not started: it stays due for the next poll
                 result = await self._source(source)
             if self.progress:
                 self.progress(result)
             return result
 
-        results = list(await asyncio.gather(*(one(s) for s in sources)))
+        done = await asyncio.gather(*(one(s) for s in sources))
+        results = [r for r in done if r is not None]
         finished = self.clock()
         # "The poller ran", for /healthz, even when no source was due.
         self.store.meta.set("last_poll_at", finished.isoformat())
@@ -234,13 +239,19 @@ async def poll(
     fetcher: fetch.Fetcher | None = None,
     clock: Clock | None = None,
     progress: Callable[[SourceResult], None] | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> PollSummary:
     """Poll due sources (or the named ones) once and store what is new (`clock`: the
-    store's unless given)."""
+    store's unless given; once `stopping` is set no new source or release is started)."""
+
+    async def with_fetcher(f: fetch.Fetcher) -> PollSummary:
+        poller = Poller(config, store, f, clock=clock, progress=progress, stopping=stopping)
+        return await poller.run(source_ids)
+
     if fetcher is not None:
-        return await Poller(config, store, fetcher, clock=clock, progress=progress).run(source_ids)
+        return await with_fetcher(fetcher)
     async with make_fetcher(config) as own:
-        return await Poller(config, store, own, clock=clock, progress=progress).run(source_ids)
+        return await with_fetcher(own)
 
 
 def make_fetcher(config: Config) -> fetch.Fetcher:

@@ -9,6 +9,7 @@ source's health is judged from (releases tried, bodies, refused pages).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -32,11 +33,19 @@ _FALLBACK_STATUSES = {401, 403, 404, 410, 451}
 class Releases:
     """The release-level half of a poll, for one run's config, store and fetcher."""
 
-    def __init__(self, config: Config, store: Store, fetcher: fetch.Fetcher, clock: Clock) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: fetch.Fetcher,
+        clock: Clock,
+        stopping: asyncio.Event | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
+        self.stopping = stopping  # set: start no new release (SIGTERM)
         self.attribution = config.attribution.attribution()
 
     async def take(
@@ -45,8 +54,27 @@ class Releases:
         """Brief the items worth briefing, oldest first, counting into `result`."""
         # The store work runs in a thread: a web side in the same process keeps answering.
         fresh = await asyncio.to_thread(self._fresh, source, first_poll, items, result)
-        for item in fresh:  # oldest first, as parse returns them
-            await self._item(source, item, result)
+        # One budget for the release pages of this source in this poll, so a slow host
+        # cannot hold a worker for minutes; what is left waits for the next poll.
+        budget = time.monotonic() + self.config.fetch.page_budget
+        for index, item in enumerate(fresh):  # oldest first, as parse returns them
+            left = len(fresh) - index
+            why = None
+            if self.stopping is not None and self.stopping.is_set():
+                why = "stopped"
+            elif time.monotonic() >= budget:
+                why = f"page budget of {self.config.fetch.page_budget:g} s spent"
+            if why is not None:
+                result.notes.append(f"{why}: {left} releases left for the next poll")
+                for rest in fresh[index:]:
+                    await asyncio.to_thread(self._failed, rest, f"not read yet: {why}")
+                return
+            await self._item(source, item, result, budget)
+
+    def _failed(self, item: Item, reason: str) -> None:
+        """A new release that could not be read now is remembered as seen-but-failed, so the
+        next poll retries it without taking it (and others) for a flood of new ids."""
+        self.store.items.note_failure(item, now=self.clock(), reason=reason)
 
     def _fresh(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
@@ -93,13 +121,14 @@ class Releases:
                     fresh = [i for i in fresh if i.key in known]
         return fresh
 
-    async def _item(self, source: Source, item: Item, result: SourceResult) -> None:
+    async def _item(self, source: Source, item: Item, result: SourceResult, budget: float) -> None:
         try:
-            article, raw = await self._article(source, item, result)
+            article, raw = await self._article(source, item, result, budget)
         except (FetchError, ExtractError) as e:
-            # Not saved: the next poll tries this release again, so nothing is lost.
+            # Not briefed: the next poll tries this release again, so nothing is lost.
             result.failed += 1
             result.notes.append(f"{item.url}: {e}")
+            await asyncio.to_thread(self._failed, item, str(e))
             return
         result.bodies += 1
         stored, notes = documents.settled(item, article, self.config.service.timezone)
@@ -152,15 +181,22 @@ class Releases:
         return outcome, reason
 
     async def _article(
-        self, source: Source, item: Item, result: SourceResult
+        self, source: Source, item: Item, result: SourceResult, budget: float
     ) -> tuple[Article, bytes | None]:
         """The release's text: its page, else the feed's text where the page is refused or
-        gone. Counts the releases tried and the pages refused, for the source's health."""
+        gone; a page without a usable title takes the feed's, else its URL's slug (or is
+        refused). Counts the releases tried and the pages refused, for the source's health."""
         if source.full_text or not item.url:
             result.pages += 1
-            return extract.from_feed(item), None
+            return extract.titled(extract.from_feed(item), item.title), None
         try:
-            page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
+            async with asyncio.timeout(max(budget - time.monotonic(), 0.0)):
+                page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
+        except TimeoutError:
+            spent = self.config.fetch.page_budget
+            raise FetchError(
+                f"fetch: the page budget ({spent:g} s) ran out while fetching {item.url}"
+            ) from None
         except FetchError as e:
             refused = documents.refusal(e) is not None
             has_text = bool(item.content_html or item.summary_html)
@@ -168,7 +204,7 @@ class Releases:
                 result.pages += 1
                 result.refused += int(refused)
             if (refused or e.status in _FALLBACK_STATUSES) and has_text:
-                return extract.from_feed(item), None
+                return extract.titled(extract.from_feed(item), item.title), None
             raise
         result.pages += 1
         art = await asyncio.to_thread(  # lxml work, off the event loop
@@ -178,7 +214,7 @@ class Releases:
             rules=source.article,
             content_type=page.header("content-type"),
         )
-        return art, page.body
+        return extract.titled(art, item.title), page.body
 
     def _brief(
         self, source: Source, item: Item, article: Article, published: datetime, now: datetime

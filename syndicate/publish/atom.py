@@ -7,6 +7,10 @@ feedgen is wrapped here and nowhere else, with its traps handled:
 - version 1.0 drops `rel`/`type` from entry links, so entry links are added by a small
   extension of our own;
 - the RSS channel `<link>` is the last link added: `self` goes first, `alternate` last.
+
+Taken-down briefs appear in Atom subscription documents as RFC 6721 `at:deleted-entry`
+tombstones (RSS and JSON Feed have none: the item is simply gone). RSS titles are plain
+text, markup removed, since some readers render an RSS `<title>` as HTML.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ from feedgen.util import xml_elem
 
 from syndicate.errors import PublishError
 from syndicate.publish.document import (
+    AT_NS,
     FH_NS,
     Channel,
+    Deleted,
     Entry,
     category_scheme,
     entry_id,
+    plain,
     standfirst,
     updated,
 )
@@ -35,19 +42,26 @@ _EXT = "syndicate"
 
 
 class _FeedExtension(BaseExtension):  # type: ignore[misc]
-    """Adds `<fh:archive/>` to archive documents and the hub link to RSS channels."""
+    """Adds `<fh:archive/>` to archive documents, tombstones to Atom subscription documents
+    and the hub link to RSS channels."""
 
     def __init__(self) -> None:
         self.archive = False
         self.rss_links: list[dict[str, str]] = []
+        self.deleted: list[tuple[str, Deleted]] = []  # (entry id, tombstone)
 
     def extend_ns(self) -> dict[str, str]:
-        return {"fh": FH_NS} if self.archive else {}
+        spaces = {"fh": FH_NS} if self.archive else {}
+        return spaces | ({"at": AT_NS} if self.deleted else {})
 
     def extend_atom(self, feed: Any) -> Any:
         if self.archive:
             # RFC 5005 section 4: an archive document carries fh:archive.
             xml_elem(f"{{{FH_NS}}}archive", feed)
+        for ref, gone in self.deleted:
+            # RFC 6721 section 2: ref is the entry's atom:id, when the time of the removal.
+            tomb = xml_elem(f"{{{AT_NS}}}deleted-entry", feed, ref=ref, when=gone.when.isoformat())
+            xml_elem(f"{{{AT_NS}}}comment", tomb).text = "This brief was withdrawn."
         return feed
 
     def extend_rss(self, feed: Any) -> Any:
@@ -83,7 +97,7 @@ def _build(channel: Channel, entries: list[Entry], *, rss: bool) -> FeedGenerato
     fg.title(channel.title)
     fg.subtitle(channel.subtitle or channel.title)
     fg.description(channel.subtitle or channel.title)
-    stamp = updated(entries)
+    stamp = updated(entries, channel.deleted)
     fg.updated(stamp)
     fg.lastBuildDate(stamp)
     fg.author({"name": channel.author})
@@ -114,16 +128,21 @@ def _build(channel: Channel, entries: list[Entry], *, rss: bool) -> FeedGenerato
     if channel.next_archive:
         fg.link(href=links.archive(channel.feed, channel.next_archive), rel="next-archive")
     fg.link(href=links.home(), rel="alternate", type="text/html")
+    if not rss:
+        ext.deleted = [(entry_id(channel.authority, d.brief_id), d) for d in channel.deleted]
     for entry in entries:
-        _add(fg, channel, entry)
+        _add(fg, channel, entry, rss=rss)
     return fg
 
 
-def _add(fg: FeedGenerator, channel: Channel, entry: Entry) -> None:
+def _add(fg: FeedGenerator, channel: Channel, entry: Entry, *, rss: bool) -> None:
     brief = entry.brief
     fe = fg.add_entry(order="append")
     fe.id(entry_id(channel.authority, brief.id))
-    fe.title(brief.title)
+    # A title that is nothing but markup still needs words in RSS: the standfirst's.
+    fe.title(
+        (plain(brief.title) or plain(standfirst(brief))[:120] or brief.id) if rss else brief.title
+    )
     fe.updated(brief.updated)
     fe.published(brief.published)
     fe.pubDate(brief.published)

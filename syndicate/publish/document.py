@@ -7,6 +7,7 @@ stable id, so a title edit or a moved release URL never makes a second entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +18,18 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # RFC 5005 section 2 (archived feeds) namespace for <fh:archive/>.
 FH_NS = "http://purl.org/syndication/history/1.0"
+# RFC 6721 (Atom tombstones) namespace for <at:deleted-entry>.
+AT_NS = "http://purl.org/atompub/tombstones/1.0"
+# Anything that could open a tag, comment or declaration when a reader takes the text as HTML.
+_TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z][^>]*(?:>|$)|<!--.*?(?:-->|$)", re.S)
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A brief taken down: its entry is gone, and Atom documents say so (RFC 6721)."""
+
+    brief_id: str
+    when: datetime
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,7 @@ class Channel:
     month: str | None = None  # set for an archive document: 'YYYY-MM'
     prev_archive: str | None = None  # month of the previous (older) archive document
     next_archive: str | None = None  # month of the next (newer) archive document
+    deleted: tuple[Deleted, ...] = ()  # tombstones a subscription document carries
 
     @property
     def is_archive(self) -> bool:
@@ -104,9 +118,23 @@ def category_scheme(authority: str, kind: str) -> str:
     return f"tag:{authority}:{kind}"
 
 
-def updated(entries: tuple[Entry, ...] | list[Entry]) -> datetime:
-    """A document's `updated`: its newest entry's, so identical data gives identical bytes."""
-    return max((e.brief.updated for e in entries), default=EPOCH)
+def updated(
+    entries: tuple[Entry, ...] | list[Entry], deleted: tuple[Deleted, ...] = ()
+) -> datetime:
+    """A document's `updated`: its newest entry's or tombstone's, so identical data gives
+    identical bytes (and a removal is a change readers see)."""
+    newest = max((e.brief.updated for e in entries), default=EPOCH)
+    return max([newest, *(d.when for d in deleted)])
+
+
+def plain(text: str) -> str:
+    """Text with anything tag-like removed: RSS readers differ on whether a `<title>` is
+    HTML, and some run it as such (feedparser's sanitiser strips markup from titles too)."""
+    while True:
+        stripped = _TAG.sub("", text)
+        if stripped == text:
+            return " ".join(stripped.split())
+        text = stripped
 
 
 def standfirst(brief: Brief) -> str:

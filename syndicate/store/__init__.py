@@ -11,11 +11,11 @@ from pathlib import Path
 from syndicate.clock import Clock, utc_now
 from syndicate.errors import StoreError
 from syndicate.store import engine as engines
-from syndicate.store import migrate
+from syndicate.store import integrity, migrate
 from syndicate.store.core import Store
 from syndicate.store.engine import wrapped
 
-__all__ = ["Store", "StoreError", "default_url", "open", "probe"]
+__all__ = ["Store", "StoreError", "default_url", "integrity", "open", "probe"]
 
 DEFAULT_NAME = "syndicate.db"
 
@@ -25,14 +25,16 @@ def default_url(data_dir: str | Path) -> str:
     return f"sqlite:///{Path(data_dir).expanduser() / DEFAULT_NAME}"
 
 
-def open(url: str, *, clock: Clock = utc_now) -> Store:
-    """Open (creating if needed) the store at `url` and apply any pending migrations."""
+def open(url: str, *, clock: Clock = utc_now, migrate_schema: bool = True) -> Store:
+    """Open (creating if needed) the store at `url` and apply any pending migrations
+    (`migrate_schema=False`: as it is, for `syndicate check`, which changes nothing)."""
     parsed = engines.url_of(url)
     engine, path = engines.make(parsed)
     shown = parsed.render_as_string(hide_password=True)
     try:
         with wrapped(f"cannot open {shown}"):
-            migrate.upgrade(engine)
+            if migrate_schema:
+                migrate.upgrade(engine)
     except BaseException:
         engine.dispose()
         raise

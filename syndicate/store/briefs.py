@@ -6,6 +6,11 @@ through `syndicate.codec`, newest first or in change order (`seq`).
 `seq` comes from one counter row in `meta`, bumped inside the writing transaction. The
 bump locks that row until commit, so seqs become visible in increasing order and a reader
 that remembers the highest seq it saw ("changed since N") never skips a brief.
+
+A hidden brief (`store.takedowns`) has no `brief_feeds` rows, so no feed or listing holds
+it; `changes` leaves it out (digests), `visible` does not find it (pages), and `get` still
+does (the poller's view of what it made before). `problem` is why the last publish could
+not put a brief in a feed (`set_problems`), shown by `syndicate sources` and /metrics.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, Integer, String, cast, delete, func, insert, select
+from sqlalchemy import Connection, Integer, String, cast, delete, func, insert, select, update
 
 from syndicate.codec import brief_from_json, brief_to_json, dumps, loads
 from syndicate.model import Brief
@@ -30,6 +35,8 @@ Outcome = Literal["new", "updated", "unchanged"]
 
 briefs = schema.briefs
 brief_feeds = schema.brief_feeds
+tombstones = schema.tombstones
+items = schema.items
 meta = schema.meta
 
 SEQ_KEY = "brief_seq"
@@ -61,6 +68,26 @@ def _brief(data: str) -> Brief:
     return brief_from_json(loads(data))
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A brief as `syndicate briefs list` shows it."""
+
+    id: str
+    title: str
+    agency: str
+    published: datetime
+    updated: datetime
+    hidden_at: datetime | None
+    hidden_reason: str | None
+    problem: str | None
+
+
+_LISTED = (
+    briefs.c.id, briefs.c.title, briefs.c.agency, briefs.c.published_at, briefs.c.updated_at,
+    briefs.c.hidden_at, briefs.c.hidden_reason, briefs.c.problem,
+)  # fmt: skip
+
+
 class Briefs:
     """The `briefs` and `brief_feeds` tables."""
 
@@ -72,6 +99,82 @@ class Briefs:
         with self.store.read() as conn:
             data = conn.scalar(select(briefs.c.data).where(briefs.c.id == brief_id))
         return _brief(data) if data is not None else None
+
+    def visible(self, brief_id: str) -> Brief | None:
+        """One brief by id, unless it is hidden (what pages may show)."""
+        with self.store.read() as conn:
+            data = conn.scalar(
+                select(briefs.c.data).where(briefs.c.id == brief_id, briefs.c.hidden_at.is_(None))
+            )
+        return _brief(data) if data is not None else None
+
+    def hidden_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of `ids` are hidden."""
+        wanted = sorted(set(ids))
+        with self.store.read() as conn:
+            query = select(briefs.c.id).where(
+                briefs.c.id.in_(wanted), briefs.c.hidden_at.is_not(None)
+            )
+            return set(conn.scalars(query))
+
+    def listed(self, limit: int, offset: int = 0, *, hidden: bool | None = None) -> list[Listed]:
+        """Briefs newest published first (only hidden ones, or only shown ones, if asked)."""
+        query = select(*_LISTED)
+        if hidden is not None:
+            column = briefs.c.hidden_at
+            query = query.where(column.is_not(None) if hidden else column.is_(None))
+        query = query.order_by(briefs.c.published_at.desc(), briefs.c.id.desc())
+        with self.store.read() as conn:
+            rows = conn.execute(query.limit(limit).offset(offset)).all()
+        return [Listed(*row) for row in rows]
+
+    def listed_one(self, brief_id: str) -> Listed | None:
+        """One brief's listing row, hidden or not."""
+        with self.store.read() as conn:
+            row = conn.execute(select(*_LISTED).where(briefs.c.id == brief_id)).first()
+        return Listed(*row) if row is not None else None
+
+    def hidden_count(self) -> int:
+        """How many briefs are taken down."""
+        with self.store.read() as conn:
+            query = select(func.count()).where(briefs.c.hidden_at.is_not(None))
+            return int(conn.scalar(query) or 0)
+
+    def set_problems(self, problems: dict[str, str], fine: Sequence[str] = ()) -> None:
+        """Record why briefs could not be published, and clear it for `fine` ones."""
+        with self.store.begin() as conn:
+            for brief_id, reason in problems.items():
+                conn.execute(update(briefs).where(briefs.c.id == brief_id).values(problem=reason))
+            cleared = sorted(set(fine) - set(problems))
+            for i in range(0, len(cleared), 500):
+                conn.execute(
+                    update(briefs)
+                    .where(briefs.c.id.in_(cleared[i : i + 500]), briefs.c.problem.is_not(None))
+                    .values(problem=None)
+                )
+
+    def problems(self) -> dict[str, str]:
+        """Briefs the last publish could not put in a feed, and why."""
+        with self.store.read() as conn:
+            rows = conn.execute(
+                select(briefs.c.id, briefs.c.problem).where(briefs.c.problem.is_not(None))
+            )
+            return {r.id: r.problem for r in rows}
+
+    def problems_by_source(self) -> dict[str, list[tuple[str, str]]]:
+        """Unpublishable briefs per source id: (brief id, why)."""
+        query = (
+            select(items.c.source_id, briefs.c.id, briefs.c.problem)
+            .join(items, items.c.brief_id == briefs.c.id)
+            .where(briefs.c.problem.is_not(None))
+            .distinct()
+            .order_by(items.c.source_id, briefs.c.id)
+        )
+        out: dict[str, list[tuple[str, str]]] = {}
+        with self.store.read() as conn:
+            for row in conn.execute(query):
+                out.setdefault(row.source_id, []).append((row.id, row.problem))
+        return out
 
     def change(self, brief_id: str) -> Change | None:
         """One brief with its seq and edit count."""
@@ -118,8 +221,11 @@ class Briefs:
     def changes(
         self, seq: int, *, feed: str | None = None, limit: int | None = None
     ) -> list[Change]:
-        """Briefs new or materially changed after `seq`, in change order."""
-        query = select(briefs.c.seq, briefs.c.edits, briefs.c.data).where(briefs.c.seq > seq)
+        """Briefs new or materially changed after `seq`, in change order (hidden ones left
+        out: they go in no future digest)."""
+        query = select(briefs.c.seq, briefs.c.edits, briefs.c.data).where(
+            briefs.c.seq > seq, briefs.c.hidden_at.is_(None)
+        )
         if feed is not None:
             query = query.join(brief_feeds, brief_feeds.c.brief_id == briefs.c.id).where(
                 brief_feeds.c.feed == feed
@@ -167,34 +273,40 @@ class Briefs:
             "data": dumps(brief_to_json(brief)),
         }
         row = conn.execute(
-            select(briefs.c.content_sha256, briefs.c.data).where(briefs.c.id == brief.id)
+            select(briefs.c.content_sha256, briefs.c.data, briefs.c.hidden_at).where(
+                briefs.c.id == brief.id
+            )
         ).first()
         if row is None:
-            seq = _next_seq(conn, self.store.clock())
+            seq = next_seq(conn, self.store.clock())
             conn.execute(insert(briefs).values(id=brief.id, seq=seq, edits=0, **values))
             self._sync_feeds(conn, brief, names)
             return "new"
-        had = set(
-            conn.scalars(select(brief_feeds.c.feed).where(brief_feeds.c.brief_id == brief.id))
-        )
+        # A hidden brief's feeds are kept among its tombstones: an edit does not unhide it.
+        table = tombstones if row.hidden_at is not None else brief_feeds
+        had = set(conn.scalars(select(table.c.feed).where(table.c.brief_id == brief.id)))
         changed = row.content_sha256 != sha or had != set(names)
         if changed and material:
-            values["seq"] = _next_seq(conn, self.store.clock())
+            values["seq"] = next_seq(conn, self.store.clock())
             values["edits"] = briefs.c.edits + 1
         if changed or row.data != values["data"]:
+            values["problem"] = None  # a new version is judged afresh by the next publish
             conn.execute(briefs.update().where(briefs.c.id == brief.id).values(**values))
-            self._sync_feeds(conn, brief, names)
+            self._sync_feeds(conn, brief, names, row.hidden_at)
         return "updated" if changed else "unchanged"
 
-    def _sync_feeds(self, conn: Connection, brief: Brief, names: list[str]) -> None:
-        conn.execute(delete(brief_feeds).where(brief_feeds.c.brief_id == brief.id))
-        conn.execute(
-            insert(brief_feeds),
-            [{"feed": n, "brief_id": brief.id, "published_at": brief.published} for n in names],
-        )
+    def _sync_feeds(
+        self, conn: Connection, brief: Brief, names: list[str], hidden_at: datetime | None = None
+    ) -> None:
+        table = tombstones if hidden_at is not None else brief_feeds
+        conn.execute(delete(table).where(table.c.brief_id == brief.id))
+        rows = [{"feed": n, "brief_id": brief.id, "published_at": brief.published} for n in names]
+        if hidden_at is not None:
+            rows = [r | {"hidden_at": hidden_at} for r in rows]
+        conn.execute(insert(table), rows)
 
 
-def _next_seq(conn: Connection, now: datetime) -> int:
+def next_seq(conn: Connection, now: datetime) -> int:
     """Bump the store-wide counter; the row stays locked until the transaction ends."""
     bump = (
         meta.update()

@@ -27,6 +27,7 @@ from syndicate.store.meta import Meta
 from syndicate.store.polls import Polls
 from syndicate.store.sources import Sources
 from syndicate.store.subscribers import Subscribers
+from syndicate.store.takedown import Takedowns
 from syndicate.store.throttle import Throttle
 
 __all__ = ["Dialect", "Store", "insert_ignore", "upsert"]  # the upserts: for the table groups
@@ -59,6 +60,7 @@ class Store:
         self.subscribers = Subscribers(self)
         self.deliveries = Deliveries(self)
         self.throttle = Throttle(self)
+        self.takedowns = Takedowns(self)
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"

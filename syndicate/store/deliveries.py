@@ -336,6 +336,25 @@ class Deliveries:
             )
         return found
 
+    def overdue(
+        self, due_before: datetime, claimed_before: datetime
+    ) -> tuple[int, datetime | None]:
+        """Messages stuck in the ledger: due before `due_before` and not sent (pending, or
+        waiting to retry), or claimed before `claimed_before` and never confirmed; how many,
+        and the oldest one's due time."""
+        d = deliveries
+        due = func.coalesce(d.c.next_attempt_at, d.c.created_at)
+        waiting = and_(d.c.status.in_(("pending", "retry")), due < due_before)
+        claimed = and_(d.c.status == "claimed", d.c.claimed_at < claimed_before)
+        with self.store.read() as conn:
+            row = conn.execute(
+                select(
+                    func.count(),
+                    func.min(func.coalesce(d.c.claimed_at, due), type_=schema.UtcDateTime()),
+                ).where(or_(waiting, claimed))
+            ).one()
+        return int(row[0] or 0), row[1]
+
     def counts(self) -> dict[str, int]:
         """How many rows are in each status."""
         with self.store.read() as conn:

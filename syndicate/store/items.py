@@ -143,6 +143,28 @@ class Items:
             data = conn.scalar(select(items.c.raw).where(items.c.id == item_id))
         return bytes(data) if data is not None else None
 
+    def note_failure(self, item: Item, *, now: datetime, reason: str) -> bool:
+        """Remember a release seen for the first time whose page could not be read yet
+        (status `failed`, no fingerprint, so the next poll tries it again); an item already
+        known is left as it is. True when it was recorded. Without this, releases a slow
+        host kept from being read would look brand new next time, and a few of them would
+        trip the flood hold."""
+        values = {
+            "source_id": item.source_id, "key": item.key, "guid": item.guid, "url": item.url,
+            "title": item.title, "published_at": item.published, "first_seen_at": now,
+            "updated_at": now, "status": "failed", "reason": reason, "versions": 1,
+        }  # fmt: skip
+        with self.store.begin() as conn:
+            exists = conn.execute(
+                select(items.c.id).where(
+                    items.c.source_id == item.source_id, items.c.key == item.key
+                )
+            ).first()
+            if exists is not None:
+                return False
+            conn.execute(insert(items).values(**values))
+        return True
+
     def save(
         self,
         item: Item,
@@ -163,7 +185,8 @@ class Items:
     ) -> Outcome:
         """Record one release, and its brief when given, in one transaction.
 
-        First sight inserts ("new"). A known item whose content hash changed is an edit:
+        First sight inserts ("new"), and so does the first brief of an item seen before
+        without one (held, or its page failed). A known item whose content hash changed is an edit:
         `versions` goes up ("updated") and the brief, if given, is updated in place (same
         id). Otherwise the item is "unchanged", though its status, reason, article and brief
         link are refreshed. `status` defaults to briefed (with a brief), rejected (with a
@@ -195,9 +218,9 @@ class Items:
             values["brief_id"] = brief.id
         with self.store.begin() as conn:
             row = conn.execute(
-                select(items.c.id, items.c.content_sha256, items.c.versions).where(
-                    items.c.source_id == item.source_id, items.c.key == item.key
-                )
+                select(
+                    items.c.id, items.c.content_sha256, items.c.versions, items.c.brief_id
+                ).where(items.c.source_id == item.source_id, items.c.key == item.key)
             ).first()
             if row is None:
                 outcome: Outcome = "new"
@@ -214,6 +237,8 @@ class Items:
                     and row.content_sha256 != content_sha256
                 )
                 outcome = "updated" if edited else "unchanged"
+                if brief is not None and row.brief_id is None:
+                    outcome = "new"  # seen before (held, or its page failed), briefed now
                 versions = row.versions + 1 if edited else row.versions
                 conn.execute(
                     items.update().where(items.c.id == row.id).values(versions=versions, **values)

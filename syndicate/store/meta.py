@@ -6,8 +6,9 @@ The lock is one the operating system or the database frees when its holder dies,
 crashed daemon never needs an operator to clear it:
 - PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) held by a dedicated
   connection; a standby retrying `acquire_lock` takes over as soon as that connection goes.
-- SQLite: an exclusive `flock` on `<database>.<name>.lock` beside the database file, freed
-  by the kernel when the process exits. An in-memory database locks within the process.
+- SQLite: an exclusive `flock` on `<database>.<name>.lock` beside the database file (its
+  resolved path, so symlinks lead to one lock), freed by the kernel when the process exits.
+  An in-memory database locks within the process.
 The holder's name and heartbeat are also written to `meta` (`lock:<name>`) for status pages.
 """
 
@@ -157,7 +158,9 @@ class Meta:
 
     def _acquire_file(self, name: str) -> bool:
         assert self.store.path is not None
-        path = Path(f"{self.store.path}.{name}.lock")
+        # The resolved path: two daemons reaching one database through a symlink (of the
+        # file or of a folder) must meet at one lock file.
+        path = Path(f"{self.store.path.resolve()}.{name}.lock")
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:

@@ -177,6 +177,9 @@ briefs = Table(
     Column("data", Text, nullable=False),  # Brief as JSON (the stable shape of issue 3)
     Column("seq", Integer, nullable=False),
     Column("edits", Integer, nullable=False, default=0),
+    Column("hidden_at", UtcDateTime()),  # taken down by the operator (`briefs hide`)
+    Column("hidden_reason", Text),
+    Column("problem", Text),  # why the last publish could not put it in a feed
 )
 Index("ix_briefs_story", briefs.c.story)
 Index("ix_briefs_seq", briefs.c.seq)
@@ -191,6 +194,17 @@ brief_feeds = Table(
     Column("published_at", UtcDateTime(), nullable=False),
 )
 Index("ix_brief_feeds_feed_pub", brief_feeds.c.feed, brief_feeds.c.published_at)
+
+# The feeds a hidden brief was in, for their RFC 6721 tombstones (and its restore).
+tombstones = Table(
+    "tombstones",
+    metadata,
+    Column("feed", String(96), primary_key=True),
+    Column("brief_id", String(64), ForeignKey("briefs.id"), primary_key=True),
+    Column("published_at", UtcDateTime(), nullable=False),
+    Column("hidden_at", UtcDateTime(), nullable=False),
+)
+Index("ix_tombstones_feed_hidden", tombstones.c.feed, tombstones.c.hidden_at)
 
 # What was last published for each feed document, to publish only what changed.
 feed_state = Table(

@@ -20,7 +20,7 @@ from syndicate import logs, tokens
 from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.store import Store
-from syndicate.web import guard, health, pages, subscribe
+from syndicate.web import guard, health, pages, ready, subscribe
 from syndicate.web.site import Refusal, Site
 
 READ = ["GET", "HEAD"]
@@ -58,7 +58,7 @@ def routes() -> list[Route]:
         Route("/preferences/{token}", subscribe.preferences, methods=[*READ, "POST"]),
         Route("/unsubscribe/{token}", subscribe.unsubscribe, methods=[*READ, "POST"]),
         Route("/healthz", health.healthz, methods=READ),
-        Route("/readyz", health.readyz, methods=READ),
+        Route("/readyz", ready.readyz, methods=READ),
         Route("/metrics", health.metrics, methods=READ),
     ]
 

@@ -1,8 +1,11 @@
-"""The web side's defences: security headers, a request size cap, and CSRF tokens.
+"""The web side's defences: security headers, request size caps, and CSRF tokens.
 
 In: every request and response passing through the app. Out: responses carrying a strict
 Content-Security-Policy (no inline script or style, nothing third-party), bodies over the cap
-refused with 413, and form tokens (signed double-submit cookies) issued and checked.
+refused with 413, a request target over MAX_TARGET with 414 and headers over MAX_HEADERS
+(or more than MAX_HEADER_COUNT of them) with 431 (RFC 9110 section 15.5.15, RFC 6585
+section 5), and form tokens (signed double-submit cookies) issued and checked. uvicorn's h11
+parser also refuses a request head larger than `server.MAX_HEAD` before the app sees it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ HEADERS = {
 }
 # A subscribe or preferences form is well under 4 KiB; 16 KiB leaves room and stops floods.
 MAX_BODY = 16 * 1024
+# Our longest URL is a token link (~120 bytes); browsers' headers are a few KiB.
+MAX_TARGET = 4 * 1024
+MAX_HEADERS = 16 * 1024
+MAX_HEADER_COUNT = 100
 
 CSRF_COOKIE = "syndicate_csrf"
 CSRF_FIELD = "csrf"
@@ -81,12 +88,28 @@ class Guard:
             if message["type"] == "http.response.body" and not message.get("more_body"):
                 self.observe(scope["path"], time.perf_counter() - started)
 
+        too_big = _oversized(scope)
+        if too_big:
+            await self.refuse(too_big)(scope, receive, secured)
+            return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body:
             # Refused before the app runs, whether or not the endpoint would read the body.
             await self.refuse(413)(scope, receive, secured)
             return
         await self.app(scope, limited, secured)
+
+
+def _oversized(scope: Scope) -> int | None:
+    """414 for a request target over the cap, 431 for headers over theirs, else None."""
+    target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope["query_string"])
+    if target > MAX_TARGET:
+        return 414
+    headers = scope["headers"]
+    size = sum(len(name) + len(value) + 4 for name, value in headers)  # ": " and CRLF
+    if len(headers) > MAX_HEADER_COUNT or size > MAX_HEADERS:
+        return 431
+    return None
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -1,10 +1,9 @@
-"""Health and metrics: the store's counters in, `/healthz` JSON and `/metrics` text out.
+"""Liveness and metrics: the store in, `/healthz` JSON and `/metrics` text out.
 
-`/healthz` answers 200 when the store answers, the scheduler's heartbeat is fresh and the
-last poll is recent; otherwise 503 with the reasons. `/readyz` answers 200 when the store
-answers (503 when not) and shows each source's health (ok, broken, stalled, blocked,
-disabled, new): a broken source is the operator's to fix, not a reason to take the web side
-out of service. `/metrics` is the Prometheus text exposition format (version 0.0.4), every
+`/healthz` is liveness: 200 when the process answers and its store opens, else 503 with
+the reason (restart it). Readiness, whether the service is doing its job, is `/readyz`
+(`ready.py`), which also lists each source's health. `/metrics` is the Prometheus text
+exposition format (version 0.0.4), every
 figure read from the store at request time, so it is right whichever process (daemon or
 `syndicate serve`) did the work.
 """
@@ -12,23 +11,18 @@ figure read from the store at request time, so it is right whichever process (da
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from syndicate.errors import StoreError
+from syndicate.store import integrity
 from syndicate.web.prometheus import Exposition, label
+from syndicate.web.ready import HEARTBEAT_KEY, LAST_POLL_KEY, source_health
 from syndicate.web.site import Site
 
-# Meta keys the daemon writes (ISO 8601 times).
-HEARTBEAT_KEY = "scheduler_heartbeat"
-LAST_POLL_KEY = "last_poll_at"
-# The scheduler beats every few seconds; a minute of silence means it is stuck or gone.
-HEARTBEAT_MAX = timedelta(seconds=60)
-# A poll runs at least as often as the most frequent source's interval; allow three misses.
-POLL_MISSES = 3
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 DELIVERY_STATUSES = ("pending", "claimed", "retry", "sent", "failed")
 QUEUED = ("pending", "claimed", "retry")
@@ -46,36 +40,19 @@ def _time(value: str | None) -> datetime | None:
         return None
 
 
-def check(site: Site) -> tuple[bool, dict[str, Any]]:
-    """Whether the service is healthy, and the facts that decided it."""
-    now = site.clock()
-    report: dict[str, Any] = {"store": "ok", "problems": []}
-    problems: list[str] = report["problems"]
+def live(site: Site) -> tuple[bool, dict[str, Any]]:
+    """Whether the process can serve: its store opens and answers a read."""
     try:
-        beat = _time(site.store.meta.get(HEARTBEAT_KEY))
-        polled = _time(site.store.meta.get(LAST_POLL_KEY))
+        site.store.meta.get(HEARTBEAT_KEY)
     except StoreError as e:
-        report["store"] = "unreachable"
-        problems.append(str(e))
-        return False, report
-    report[HEARTBEAT_KEY] = beat.isoformat() if beat else None
-    report[LAST_POLL_KEY] = polled.isoformat() if polled else None
-    if beat is None:
-        problems.append("no scheduler heartbeat: is `syndicate run` running?")
-    elif now - beat > HEARTBEAT_MAX:
-        problems.append(f"scheduler heartbeat is {int((now - beat).total_seconds())} s old")
-    intervals = [s.interval for s in site.config.sources if s.enabled]
-    if polled is not None and intervals:
-        allowed = timedelta(seconds=min(intervals) * POLL_MISSES) + HEARTBEAT_MAX
-        if now - polled > allowed:
-            problems.append(f"last poll was {int((now - polled).total_seconds())} s ago")
-    return not problems, report
+        return False, {"store": "unreachable", "problems": [str(e)]}
+    return True, {"store": "ok", "problems": []}
 
 
 def healthz(request: Request) -> Response:
-    """200 when healthy, 503 with the reasons when not."""
-    ok, report = check(_site(request))
-    report["status"] = "ok" if ok else "unhealthy"
+    """200 when alive, 503 with the reason when the store cannot be read."""
+    ok, report = live(_site(request))
+    report["status"] = "ok" if ok else "down"
     return JSONResponse(
         report, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
     )
@@ -91,34 +68,6 @@ def _by(name: str, counts: dict[str, int]) -> list[tuple[str, float]]:
 
 # Every state a source can show, for the one-hot `syndicate_source_state` metric.
 SOURCE_STATES = ("ok", "broken", "stalled", "blocked", "disabled", "new")
-
-
-def source_health(site: Site) -> dict[str, dict[str, Any]]:
-    """Each configured source's health as the last poll judged it (README "Source health")."""
-    states = {s.id: s for s in site.store.sources.all()}
-    report: dict[str, dict[str, Any]] = {}
-    for source in site.config.source_list():
-        st = states.get(source.id)
-        state, reason = (st.health or "new", st.health_reason) if st else ("new", None)
-        if not source.enabled:
-            state, reason = "disabled", source.disabled_reason or None
-        since = st.health_since.isoformat() if st and st.health_since and source.enabled else None
-        report[source.id] = {"state": state, "reason": reason, "since": since}
-    return report
-
-
-def readyz(request: Request) -> Response:
-    """200 with each source's health when the store answers; 503 when it does not."""
-    site = _site(request)
-    try:
-        sources = source_health(site)
-    except StoreError as e:
-        body = {"status": "unready", "store": "unreachable", "problems": [str(e)]}
-        return JSONResponse(body, status_code=503, headers={"Cache-Control": "no-store"})
-    attention = sorted(k for k, v in sources.items() if v["state"] in ("broken", "blocked"))
-    ready: dict[str, Any] = {"status": "ready", "store": "ok", "sources": sources}
-    ready["attention"] = attention
-    return JSONResponse(ready, headers={"Cache-Control": "no-store"})
 
 
 def _source_states(out: Exposition, site: Site) -> None:
@@ -179,6 +128,13 @@ def _sources(out: Exposition, site: Site) -> None:
         "Items seen on all sources.",
         [("", float(sum(s.items for s in states)))],
     )
+    unpublished = {sid: len(found) for sid, found in site.store.briefs.problems_by_source().items()}
+    out.metric(
+        "syndicate_briefs_unpublishable",
+        "gauge",
+        "Briefs of each source the last publish left out of every feed (see `syndicate sources`).",
+        _by("source", {s.id: unpublished.get(s.id, 0) for s in states}),
+    )
 
 
 def _delivery(out: Exposition, site: Site) -> None:
@@ -209,6 +165,19 @@ def exposition(site: Site) -> str:
     out = Exposition()
     _sources(out, site)
     out.metric("syndicate_briefs", "gauge", "Briefs stored.", [("", site.store.briefs.count())])
+    out.metric(
+        "syndicate_briefs_hidden",
+        "gauge",
+        "Briefs taken down with `syndicate briefs hide`.",
+        [("", float(site.store.briefs.hidden_count()))],
+    )
+    _, damage = integrity.recorded(site.store)
+    out.metric(
+        "syndicate_store_problems",
+        "gauge",
+        "Problems the last store integrity check found (0: sound).",
+        [("", float(len(damage)))],
+    )
     published = site.store.feeds.states()
     out.metric(
         "syndicate_feed_published_seq",

@@ -92,8 +92,8 @@ def home(request: Request) -> Response:
 def brief(request: Request) -> Response:
     """One brief's own page, with its sources and attribution."""
     site = _site(request)
-    found = site.store.briefs.get(request.path_params["id"])
-    if found is None:
+    found = site.store.briefs.visible(request.path_params["id"])
+    if found is None:  # unknown, or taken down (`syndicate briefs hide`)
         raise HTTPException(404)
     feed = f"agency/{found.agency.lower()}"
     return site.page(

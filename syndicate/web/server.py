@@ -23,6 +23,10 @@ from syndicate.errors import ConfigError
 from syndicate.store import Store
 from syndicate.web.app import app
 
+# h11 buffers at most this much of a request head it has not finished parsing; the app's
+# guard caps the target and the headers of complete heads (a head read in one go).
+MAX_HEAD = 32 * 1024
+
 
 class Server(uvicorn.Server):
     """A uvicorn server that leaves signals to the loop's owner (the daemon)."""
@@ -52,10 +56,15 @@ def _config(
         access_log=False,
         log_level=logging.getLevelName(logging.WARNING).lower(),
         server_header=False,
-        # Behind a local reverse proxy, the client address comes from X-Forwarded-For (the
-        # subscribe rate limit is per client); uvicorn trusts it only from 127.0.0.1.
-        proxy_headers=True,
-        # h11 caps header size; also bound slow clients and idle keep-alives.
+        # X-Forwarded-For/-Proto are believed only from `web.trusted_proxies` (addresses or
+        # networks; default none): anyone else could name any client address and slip past
+        # the per-client subscribe limit.
+        proxy_headers=bool(config.web.trusted_proxies),
+        forwarded_allow_ips=list(config.web.trusted_proxies) or None,
+        # h11, not httptools (which has no header limit), with a cap on a request head;
+        # also bound slow clients and idle keep-alives.
+        http="h11",
+        h11_max_incomplete_event_size=MAX_HEAD,
         timeout_keep_alive=5,
         limit_concurrency=1000,
         lifespan="off",

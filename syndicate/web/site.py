@@ -48,6 +48,8 @@ ERRORS = {
     404: ("Not found", "There is nothing at this address."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
     413: ("Request too large", "The request was larger than this site accepts."),
+    414: ("Address too long", "The address was longer than this site accepts."),
+    431: ("Request headers too large", "The request's headers were larger than this site accepts."),
     429: ("Too many requests", "Please wait a while before trying again."),
     500: ("Something went wrong", "The error has been logged. Please try again later."),
     503: ("Unavailable", "The service is not available right now."),
