@@ -19,6 +19,7 @@ from syndicate.cli import (
     check,
     demo,
     digest,
+    init,
     inspect,
     poll,
     publish,
@@ -30,7 +31,20 @@ from syndicate.cli import (
 from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
-COMMANDS = (check, run, poll, sources, inspect, brief, publish, subscribers, digest, serve, demo)
+COMMANDS = (
+    init,
+    check,
+    run,
+    poll,
+    sources,
+    inspect,
+    brief,
+    publish,
+    subscribers,
+    digest,
+    serve,
+    demo,
+)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,8 +1,9 @@
 """`syndicate check [--network]`: verify the setup without doing any of the work.
 
-It validates the config (exit 2 when invalid), says whether the store is reachable and how
-far its schema is (changing nothing), compiles every template, checks that the feeds
-directory can be written and the mail transport's settings, and with `--network` asks each
+It validates the config (exit 2 when invalid), checks that the data directory and the feeds
+directory can really be written (a file is created and removed), says whether the store is
+reachable and how far its schema is (changing nothing), compiles every template, checks the
+mail transport's settings, and with `--network` asks each
 enabled source for its document and reads it as the poller would (a feed, or a listing page
 whose selectors match).
 """
@@ -12,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from syndicate import config, deliver, parse, store, templating
 from syndicate.config import Config
@@ -64,19 +67,37 @@ def _transport(cfg: Config) -> str:
     return f"maildir at {cfg.data_dir / mail.maildir}"
 
 
-def _feeds(cfg: Config) -> str:
-    """Where publish writes: an existing writable directory, or one it can create."""
-    folder = cfg.feeds_dir
+def _writable(key: str, folder: Path) -> str:
+    """Whether the service can write where `key` points: a file is really created (and
+    removed) in the folder, or in its nearest existing parent when the service would create
+    it. `os.access` says yes for root on a read-only mount or a virtual file system."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise ConfigError(f"config: feeds.dir = {str(folder)!r}: {existing} is not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(f"config: feeds.dir = {str(folder)!r}: {existing} is not writable")
+        raise ConfigError(f"config: {key} = {str(folder)!r}: {existing} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".syndicate-check-", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise ConfigError(
+            f"config: {key} = {str(folder)!r}: {existing} is not writable "
+            f"({e.strerror or e}); run check as the user the service runs as"
+        ) from None
     if existing != folder:
-        return f"{folder} does not exist yet; publish creates it"
+        return f"{folder} does not exist yet; {existing} is writable, so it can be created"
     return f"{folder} is writable"
+
+
+def _feeds(cfg: Config) -> str:
+    """Where publish writes: an existing writable directory, or one it can create."""
+    return _writable("feeds.dir", cfg.feeds_dir)
+
+
+def _data(cfg: Config) -> str:
+    """Where the store (SQLite), the web secret and the Maildir live."""
+    return _writable("service.data_dir", cfg.data_dir)
 
 
 async def _sources(cfg: Config) -> bool:
@@ -105,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = config.load(args.config)
     enabled = sum(1 for s in cfg.sources if s.enabled)
     print(f"ok    config: {args.config} ({len(cfg.sources)} sources, {enabled} enabled)")
-    good = _step("store", lambda: store.probe(cfg.database_url))
+    good = _step("data", lambda: _data(cfg))
+    good &= _step("store", lambda: store.probe(cfg.database_url))
     good &= _step("templates", _templates)
     good &= _step("feeds", lambda: _feeds(cfg))
     good &= _step("mail", lambda: _transport(cfg))

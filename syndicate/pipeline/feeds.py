@@ -24,7 +24,8 @@ from syndicate import __version__, logs
 from syndicate import publish as stage
 from syndicate.brief import render as render_brief
 from syndicate.config import Config
-from syndicate.model import AGENCIES, Brief
+from syndicate.config.topics import topic_label
+from syndicate.model import Brief
 from syndicate.store import Store
 from syndicate.store.feeds import Key
 
@@ -59,20 +60,21 @@ class PublishSummary:
 
 
 def feed_names(config: Config) -> list[str]:
-    """Every feed: `all`, one per agency, one per topic of the taxonomy."""
+    """Every feed: `all`, one per agency (built in or added), one per topic of the taxonomy."""
     names = ["all"]
-    names += [f"agency/{a.lower()}" for a in AGENCIES]
+    names += [f"agency/{a.lower()}" for a in config.publishers]
     names += [f"topic/{t}" for t in sorted(config.brief.topics)]
     return names
 
 
 def title(config: Config, feed: str) -> str:
-    """A feed's human title."""
-    base = config.feeds.title
+    """A feed's human title: the site's name (`feeds.title` when set), then the agency code
+    or the topic's title (`DHS Briefs: CBP`, `DHS Briefs: Secret Service`)."""
+    base = config.feeds.title or config.service.name
     if feed == "all":
         return base
     kind, name = feed.split("/", 1)
-    label = name.upper() if kind == "agency" else name.replace("-", " ").capitalize()
+    label = name.upper() if kind == "agency" else topic_label(name)
     return f"{base}: {label}"
 
 
@@ -101,16 +103,28 @@ class _Run:
     render: Render
     links: stage.Links
     root: Path
+    since: datetime
     html: dict[str, str] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
 
-    def channel(self, feed: str, **extra: str | None) -> stage.Channel:
+    def channel(
+        self,
+        feed: str,
+        document: str,
+        *,
+        month: str | None = None,
+        prev_archive: str | None = None,
+        next_archive: str | None = None,
+    ) -> stage.Channel:
         f = self.config.feeds
         return stage.Channel(
             feed=feed,
             title=title(self.config, feed),
             subtitle=f.subtitle,
+            since=self.since,
+            stylesheet=stage.stylesheet_href(document),
+            labels=tuple(self.config.labels().items()),
             links=self.links,
             authority=f.tag_authority,
             author=f.author,
@@ -120,7 +134,9 @@ class _Run:
             hub=f.hub,
             generator="syndicate",
             version=__version__,
-            **extra,
+            month=month,
+            prev_archive=prev_archive,
+            next_archive=next_archive,
         )
 
     def entries(self, briefs: list[Brief]) -> list[stage.Entry]:
@@ -165,7 +181,7 @@ class _Run:
             self._archive(feed, month, boundary)
 
         entries = self.entries(window)
-        channel = self.channel(feed, prev_archive=newest)
+        channel = self.channel(feed, f"{feed}.atom", prev_archive=newest)
         changed_atom = self.write(f"{feed}.atom", stage.atom(channel, entries))
         self.write(f"{feed}.rss", stage.rss(channel, entries))
         self.write(f"{feed}.json", stage.json_feed(channel, entries))
@@ -192,6 +208,7 @@ class _Run:
         after = feeds.newer(feed, end, boundary) if boundary else None
         channel = self.channel(
             feed,
+            relative,
             month=month,
             prev_archive=month_of(before) if before else None,
             next_archive=month_of(after) if after else None,
@@ -201,8 +218,10 @@ class _Run:
     def directory(self, names: list[str]) -> None:
         listed = [stage.Listed(n, title(self.config, n)) for n in names]
         f = self.config.feeds
-        self.write("feeds.opml", stage.opml(f.title, self.links, listed))
-        self.write("index.html", stage.index_html(f.title, f.subtitle, self.links, listed))
+        name = title(self.config, "all")
+        self.write("feeds.opml", stage.opml(name, self.links, listed))
+        self.write("index.html", stage.index_html(name, f.subtitle, self.links, listed))
+        self.write(stage.STYLESHEET, stage.stylesheet(self.config.service.name, self.links))
 
 
 def _changed(store: Store, names: list[str], top: int) -> dict[str, list[Key] | None]:
@@ -253,6 +272,7 @@ def publish(
         render=render or brief_html,
         links=stage.Links(config.service.base_url),
         root=config.feeds_dir,
+        since=store.feeds.since(now),
     )
     work = dict.fromkeys(names) if full else _changed(store, names, top)
     announce: list[str] = []

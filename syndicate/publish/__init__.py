@@ -8,7 +8,14 @@ atomically and `ping` tells a WebSub hub. Only this package imports feedgen.
 from __future__ import annotations
 
 from syndicate.publish.atom import atom, rss
-from syndicate.publish.directory import Listed, index_html, opml
+from syndicate.publish.directory import (
+    STYLESHEET,
+    Listed,
+    index_html,
+    opml,
+    stylesheet,
+    stylesheet_href,
+)
 from syndicate.publish.document import Channel, Entry, Links, entry_id, feed_id
 from syndicate.publish.files import remove, write
 from syndicate.publish.jsonfeed import json_feed
@@ -16,6 +23,7 @@ from syndicate.publish.sanitise import sanitise
 from syndicate.publish.websub import ping
 
 __all__ = [
+    "STYLESHEET",
     "Channel",
     "Entry",
     "Links",
@@ -30,5 +38,7 @@ __all__ = [
     "remove",
     "rss",
     "sanitise",
+    "stylesheet",
+    "stylesheet_href",
     "write",
 ]
