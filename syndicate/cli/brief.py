@@ -44,8 +44,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Exit status 1 when no faithful brief can be made."
         ),
     )
-    p.add_argument("document", metavar="PATH|URL")
-    p.add_argument("--format", choices=brief.FORMATS, default="text", help="default: text")
+    p.add_argument(
+        "document",
+        metavar="PATH|URL",
+        help="the release: an .html file, a plain-text file, or an http(s) URL",
+    )
+    p.add_argument(
+        "--format",
+        choices=brief.FORMATS,
+        default="text",
+        help="how to print the brief (default: text)",
+    )
     p.add_argument(
         "--agency",
         choices=model.AGENCIES,

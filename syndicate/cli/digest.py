@@ -25,8 +25,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     pv = actions.add_parser("preview", help="print what one subscriber would receive now")
-    pv.add_argument("email")
-    pv.add_argument("--format", choices=("text", "html"), default="text")
+    pv.add_argument("email", help="the subscriber's address")
+    pv.add_argument(
+        "--format",
+        choices=("text", "html"),
+        default="text",
+        help="which part of the message to print (default: text)",
+    )
     pv.set_defaults(func=preview)
 
 

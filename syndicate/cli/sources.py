@@ -17,11 +17,11 @@ from syndicate.store.sources import RELEASED
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sources", help="show each source's polling state")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
     p.set_defaults(func=run)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     r = actions.add_parser("release", help="accept the items held for a source and go on")
-    r.add_argument("id")
+    r.add_argument("id", help="the source's id in config.toml (as `syndicate sources` lists)")
     r.set_defaults(func=release)
 
 

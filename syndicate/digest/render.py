@@ -234,6 +234,15 @@ def render(owed: Owed, bodies: Mapping[str, Body], links: Links, letterhead: Let
     return Composer(letterhead).render(owed, bodies, links)
 
 
+# What a confirmation says was asked for, by cadence ("immediate digests" was wrong: an
+# immediate subscriber gets one message per brief).
+WANTED = {
+    "immediate": "each new brief, by email, as it is published",
+    "daily": "a daily email digest of new briefs",
+    "weekly": "a weekly email digest of new briefs",
+}
+
+
 def confirmation(
     subscriber: Subscriber, confirm_url: str, letterhead: Letterhead, now: datetime
 ) -> Message:
@@ -246,6 +255,7 @@ def confirmation(
         "confirm_url": confirm_url,
         "email": subscriber.email,
         "cadence": subscriber.cadence,
+        "wanted": WANTED[subscriber.cadence],
     }
     mid = make_msgid("confirm", domain=letterhead.domain)
     headers = _headers(letterhead, subscriber, ctx["subject"], now, mid)

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from syndicate import logs, tokens
 from syndicate.errors import SyndicateError
-from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
+from syndicate.model import CADENCES, Cadence, Subscriber
 from syndicate.pipeline import mail
 from syndicate.store.subscribers import normalise
 from syndicate.web import guard
@@ -50,7 +50,7 @@ def _choices(site: Site, form: FormData) -> tuple[Cadence, tuple[str, ...], tupl
     topics = tuple(str(t) for t in form.getlist("topics"))
     if cadence not in CADENCES:
         raise Refusal(400, "Choose how often to receive mail.")
-    if not set(agencies) <= set(AGENCIES) or not set(topics) <= set(site.config.brief.topics):
+    if not set(agencies) <= set(site.agencies) or not set(topics) <= set(site.config.brief.topics):
         raise Refusal(400, "Choose agencies and topics from the lists offered.")
     return cadence, tuple(sorted(set(agencies))), tuple(sorted(set(topics)))
 
