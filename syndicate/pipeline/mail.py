@@ -209,6 +209,21 @@ def preview(store: Store, config: Config, email: str, fmt: Format, *, now: datet
     return "\n\n".join(parts)
 
 
+def last_sent(
+    store: Store, config: Config, email: str, fmt: Format
+) -> tuple[datetime, str] | None:
+    """The last message this subscriber was sent (when, and its text or HTML), rebuilt from
+    the ledger as it was planned; None when nothing was ever sent."""
+    sub = store.subscribers.by_email(email)
+    if sub is None:
+        raise StoreError(f"store: no subscriber {email!r}")
+    rows = [r for r in store.deliveries.for_subscriber(sub.id) if r.status == "sent"]
+    if not rows:
+        return None
+    row = rows[-1]
+    return row.sent_at or row.created_at, _part(Renderer(store, config).row(row), fmt)
+
+
 def _part(message: Message, fmt: Format) -> str:
     parsed = message_from_bytes(message.data, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
