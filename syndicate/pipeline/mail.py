@@ -209,9 +209,7 @@ def preview(store: Store, config: Config, email: str, fmt: Format, *, now: datet
     return "\n\n".join(parts)
 
 
-def last_sent(
-    store: Store, config: Config, email: str, fmt: Format
-) -> tuple[datetime, str] | None:
+def last_sent(store: Store, config: Config, email: str, fmt: Format) -> tuple[datetime, str] | None:
     """The last message this subscriber was sent (when, and its text or HTML), rebuilt from
     the ledger as it was planned; None when nothing was ever sent."""
     sub = store.subscribers.by_email(email)
