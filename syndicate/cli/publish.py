@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from syndicate.cli.context import open_store
-from syndicate.pipeline.feeds import publish
+from syndicate.cli.progress import progress
+from syndicate.pipeline.feeds import feed_names, publish
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     try:
-        summary = publish(store, config, full=args.all)
+        if args.all:  # every feed and archive: long enough for a bar on a terminal
+            with progress("publishing feeds", len(feed_names(config))) as advance:
+                summary = publish(store, config, full=True, progress=advance)
+        else:
+            summary = publish(store, config)
     finally:
         store.close()
     print(summary.line())

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syndicate.cli.context import open_store
+from syndicate.cli.progress import progress
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
 from syndicate.model import AGENCIES, CADENCES, Subscriber
@@ -256,11 +257,23 @@ def _csv_error(e: csv.Error) -> str:
     return f"malformed CSV ({e})"
 
 
+def _rows(path: str) -> int | None:
+    """About how many data rows a CSV file holds (a quoted field may span lines)."""
+    try:
+        with open(path, "rb") as f:
+            return max(sum(1 for _ in f) - 1, 0)
+    except OSError:
+        return None  # reported when the import opens it
+
+
 def import_(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     added = updated = bad = 0
     try:
-        with open(args.file, newline="", encoding="utf-8-sig") as f:
+        with (
+            open(args.file, newline="", encoding="utf-8-sig") as f,
+            progress("importing subscribers", _rows(args.file)) as advance,
+        ):
             # strict: a stray or unclosed quote is a bad row, not a field that swallows the
             # rows after it (an unclosed quote used to eat the rest of the file silently).
             reader = csv.DictReader(f, strict=True)
@@ -285,6 +298,7 @@ def import_(args: argparse.Namespace) -> int:
                     )
                     continue
                 line = reader.line_num
+                advance()
                 row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
                 try:
                     if _row(config, store, row, args.confirmed):

@@ -261,8 +261,10 @@ def publish(
     now: datetime | None = None,
     render: Render | None = None,
     ping: Ping | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PublishSummary:
-    """Publish what changed since the last publish (everything with `full`)."""
+    """Publish what changed since the last publish (everything with `full`); `progress` is
+    called with each feed's name once it is written (for a progress display)."""
     now = now or store.clock()
     names = feed_names(config)
     top = store.feeds.top()
@@ -281,6 +283,8 @@ def publish(
             continue
         if run.feed(feed, work[feed]):
             announce += [run.links.feed(feed, ext) for ext in ("atom", "rss", "json")]
+        if progress is not None:
+            progress(feed)
     if work or full:
         run.directory(names)
         store.feeds.mark(names, top, now)
