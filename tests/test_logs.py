@@ -23,12 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _restore() -> Iterator[None]:
     """The handler writes to pytest's captured stderr: drop it after each test."""
-    loggers = [logs.LOGGER, *(logging.getLogger(n) for n in logs.LIBRARIES)]
-    saved = [(lg, list(lg.handlers), lg.propagate) for lg in loggers]
+    names = (*logs.LIBRARIES, "uvicorn.error")
+    loggers = [logs.LOGGER, *(logging.getLogger(n) for n in names)]
+    saved = [(lg, list(lg.handlers), lg.propagate, lg.level) for lg in loggers]
     yield
-    for logger, handlers, propagate in saved:
+    for logger, handlers, propagate, level in saved:
         logger.handlers[:] = handlers
         logger.propagate = propagate
+        logger.setLevel(level)
 
 
 def test_json_lines_carry_fields_and_hide_secrets(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,6 +81,7 @@ def test_counts_are_key_value_in_text_and_an_object_in_json(
 
 
 def test_library_lines_share_the_format(capsys: pytest.CaptureFixture[str]) -> None:
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)  # as the daemon's uvicorn sets it
     logs.setup("json", "info")
     logging.getLogger("uvicorn.error").warning("Invalid HTTP request received.")
     record = json.loads(capsys.readouterr().err)

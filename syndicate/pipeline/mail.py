@@ -186,10 +186,10 @@ def preview(store: Store, config: Config, email: str, fmt: Format, *, now: datet
     """What this subscriber would receive now, as text or HTML (None when nothing is owed)."""
     sub = store.subscribers.by_email(email)
     if sub is None:
-        raise StoreError(f"store: no subscriber {email!r}")
+        raise StoreError(f"no subscriber {email!r}")
     cursor = store.subscribers.cursor(sub.id)
     if sub.status != "active" or cursor is None:
-        raise StoreError(f"store: {sub.email} is {sub.status}, not active: nothing is sent")
+        raise StoreError(f"{sub.email} is {sub.status}, not active: nothing is sent")
     changes = store.briefs.changes(cursor)
     sent = store.deliveries.sent_brief_ids([sub.id])[sub.id]
     when = digest.slot(sub.cadence, now, config.digests, config.zone) or now
@@ -214,7 +214,7 @@ def last_sent(store: Store, config: Config, email: str, fmt: Format) -> tuple[da
     the ledger as it was planned; None when nothing was ever sent."""
     sub = store.subscribers.by_email(email)
     if sub is None:
-        raise StoreError(f"store: no subscriber {email!r}")
+        raise StoreError(f"no subscriber {email!r}")
     rows = [r for r in store.deliveries.for_subscriber(sub.id) if r.status == "sent"]
     if not rows:
         return None

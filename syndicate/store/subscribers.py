@@ -86,7 +86,7 @@ def clean_name(name: str | None) -> str | None:
 
 def _cadence(value: str) -> Cadence:
     if value not in CADENCES:
-        raise StoreError(f"store: cadence {value!r} is not one of {', '.join(CADENCES)}")
+        raise StoreError(f"cadence {value!r} is not one of {', '.join(CADENCES)}")
     return value
 
 
