@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-Agency = Literal["DHS", "CBP", "ICE", "USCIS", "TSA", "FEMA", "CISA", "USCG", "USSS"]
+# An agency code: one of the nine built in (AGENCIES), or one config.toml's [[agencies]] adds.
+Agency = str
 AGENCIES: tuple[Agency, ...] = ("DHS", "CBP", "ICE", "USCIS", "TSA", "FEMA", "CISA", "USCG", "USSS")
 
 SourceKind = Literal["feed", "page"]

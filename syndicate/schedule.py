@@ -307,6 +307,10 @@ class Daemon:
             self.store.meta.release_lock(LOCK)
             logs.event("daemon.stop", owner=self.owner, reason="the web side cannot start")
             raise self._web_error or ConfigError("web: the server stopped before listening")
+        if self._server.started:
+            host, port = self.config.web.host, web.bound_port(self._server)
+            shown = f"[{host}]" if ":" in host else host
+            logs.event("web.listening", url=f"http://{shown}:{port}/")
         return task
 
     async def _serve(self) -> None:

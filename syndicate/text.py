@@ -15,6 +15,8 @@ import codecs
 import re
 import unicodedata
 
+from charset_normalizer import from_bytes
+
 # C0 controls but tab/newline/carriage return, DEL, C1 controls, lone surrogates and the
 # noncharacters (Unicode 15, section 23.7): nothing an XML document may carry, or should.
 _NONCHARACTERS = "".join(f"{chr(p << 16 | 0xFFFE)}{chr(p << 16 | 0xFFFF)}" for p in range(17))
@@ -103,25 +105,63 @@ def declared_charset(body: bytes, content_type: str | None = None) -> str | None
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a document; returns (text, charset actually used).
 
-    The declared charset is tried strictly first. When it is wrong (a page that says
-    ISO-8859-1 but is UTF-8, or says UTF-8 but holds Windows-1252 bytes) the bytes decide:
-    UTF-8 when they are valid UTF-8, else Windows-1252, which maps almost every byte.
+    The declared charset is tried strictly first (ISO-8859-1 and ASCII are read as
+    Windows-1252, as browsers do: WHATWG Encoding Standard). When it is missing or wrong (a
+    page that says ISO-8859-1 but is UTF-8, or says UTF-8 but holds other bytes) the bytes
+    decide: UTF-8 when they are valid UTF-8, else what charset-normalizer detects.
     """
     declared = declared_charset(body, content_type)
+    if declared in _WINDOWS_1252:
+        declared = "cp1252"
     candidates: list[str] = []
-    if declared in ("latin-1", "iso8859-1", "ascii", "cp1252") and _is_utf8(body):
+    if declared == "cp1252" and _is_utf8(body):
         # Mislabelled UTF-8 is the commonest lie on government CMS pages.
         candidates.append("utf-8")
     if declared:
         candidates.append(declared)
-    candidates += ["utf-8", "cp1252"]
+    candidates.append("utf-8")
     for name in candidates:
         try:
             text = body.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
         return markup(text.removeprefix("\ufeff")), name
+    detected = detect(body)
+    if detected:
+        return markup(body.decode(detected, "replace")), detected
     return markup(body.decode("utf-8", "replace")), "utf-8"
+
+
+# Labels browsers decode as Windows-1252 (codecs' names for them).
+_WINDOWS_1252 = ("latin-1", "iso8859-1", "ascii", "cp1252")
+# Among equally likely answers, the charsets English-language U.S. pages are written in.
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15")
+
+
+def detect(body: bytes) -> str | None:
+    """The charset charset-normalizer finds likeliest for bytes that are not UTF-8.
+
+    Short texts fit several single-byte charsets about equally well (cp1250, cp1252 and
+    cp1257 differ in a few letters, and it may rank cp1257 first for English); among the
+    answers it ranks nearly as likely as its first, Windows-1252 is preferred."""
+    matches = from_bytes(body[:_DETECT_BYTES])
+    best = matches.best()
+    if best is None:
+        return None
+    for match in matches:
+        if match.chaos > best.chaos + _TOLERANCE or match.coherence < best.coherence - _TOLERANCE:
+            continue
+        names = {match.encoding, *match.could_be_from_charset}
+        for name in _PREFERRED:
+            if name in names:
+                return codecs.lookup(name).name
+    return codecs.lookup(best.encoding).name
+
+
+# How much less likely (mess ratio, language coherence) a preferred answer may be.
+_TOLERANCE = 0.1
+# Enough text to tell charsets apart; a 10 MB page need not be read whole to decide.
+_DETECT_BYTES = 256 * 1024
 
 
 def _is_utf8(body: bytes) -> bool:

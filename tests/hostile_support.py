@@ -127,7 +127,7 @@ def subscribe(cfg: Path, address: str = "ana@example.org", cadence: str = "immed
 
 def atom_titles(cfg: Path, feed: str = "all") -> list[str]:
     """The entry titles of a published Atom document, read by a strict XML parser."""
-    root = ET.parse(cfg.parent / "feeds" / f"{feed}.atom").getroot()
+    root = ET.parse(cfg.parent / "data" / "feeds" / f"{feed}.atom").getroot()
     return [e.findtext(f"{A}title") or "" for e in root.iter(f"{A}entry")]
 
 

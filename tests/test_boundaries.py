@@ -222,12 +222,12 @@ def test_publish_stops_between_feeds_and_finishes_next_time(tmp_path: Path, stor
 
     first = feeds.publish(store, cfg, stop=stop)
     assert first.stopped and first.feeds and first.written
-    assert (tmp_path / "feeds" / "all.atom").exists()
-    assert not (tmp_path / "feeds" / "agency" / "uscis.atom").exists()
+    assert (tmp_path / "data" / "feeds" / "all.atom").exists()
+    assert not (tmp_path / "data" / "feeds" / "agency" / "uscis.atom").exists()
     second = feeds.publish(store, cfg)
     assert not second.stopped
-    assert (tmp_path / "feeds" / "agency" / "uscis.atom").exists()
-    assert (tmp_path / "feeds" / "agency" / "cbp.atom").exists()
+    assert (tmp_path / "data" / "feeds" / "agency" / "uscis.atom").exists()
+    assert (tmp_path / "data" / "feeds" / "agency" / "cbp.atom").exists()
 
 
 def test_digest_stops_between_batches_and_the_ledger_keeps_the_rest(

@@ -43,7 +43,7 @@ def _write(tmp: Path, text: str) -> str:
         (
             "[[sources]]\nid = 'a'\nname = 'A'\nagency = 'DHS'\nkind = 'feed'\nurl = 'https://a.gov/'\n"
             "[[sources]]\nid = 'a'\nname = 'A'\nagency = 'DHS'\nkind = 'feed'\nurl = 'https://a.gov/'\n",
-            "config: (top level): source id 'a' is used twice",
+            "config: source id 'a' is used twice",
         ),
     ],
 )

@@ -144,12 +144,14 @@ def test_check_says_when_publish_could_not_write_the_feeds(
 ) -> None:
     # `publish` failed with "cannot write .../feeds/all.atom: File exists" while check said ok.
     cfg = _config(tmp_path)
+    feeds = tmp_path / "data" / "feeds"  # relative paths are under data_dir
     assert main(["--config", str(cfg), "check"]) == 0
-    assert f"ok    feeds: {tmp_path / 'feeds'} does not exist yet" in capsys.readouterr().out
-    (tmp_path / "feeds").write_text("a file where the feeds directory should be\n", "utf-8")
+    assert f"ok    feeds: {feeds} does not exist yet" in capsys.readouterr().out
+    feeds.parent.mkdir()
+    feeds.write_text("a file where the feeds directory should be\n", "utf-8")
     assert main(["--config", str(cfg), "check"]) == 1
     out = capsys.readouterr().out
-    assert f"FAIL  feeds: config: feeds.dir = '{tmp_path / 'feeds'}': " in out
+    assert f"FAIL  feeds: config: feeds.dir = '{feeds}': " in out
     assert out.count("FAIL") == 1 and "is not a directory" in out
 
 
@@ -358,7 +360,7 @@ def test_run_with_the_web_port_taken_exits_2_without_starting(
     assert f"web: cannot listen on 127.0.0.1:{taken_port}" in done.stderr.splitlines()[-1]
     assert "Traceback" not in done.stderr
     assert "publish" not in done.stderr  # the scheduler never started
-    assert not (tmp_path / "feeds").exists()
+    assert not (tmp_path / "data" / "feeds").exists()
     assert time.monotonic() - t0 < 30
     # The store's daemon lock was let go: the next daemon (without the web) starts.
     again = subprocess.Popen(

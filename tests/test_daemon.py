@@ -128,7 +128,7 @@ def test_daemon_polls_publishes_mails_and_stops_cleanly(
 ) -> None:
     config = _config(tmp_path, site, smtp_sink.port)
     _subscribe(config)
-    feed = tmp_path / "feeds" / "all.atom"
+    feed = tmp_path / "data" / "feeds" / "all.atom"
     proc = _start(config)
     try:
         _wait("the first feed", lambda: len(_titles(feed)) == 2, proc, 60)
@@ -174,7 +174,12 @@ def test_second_daemon_on_sqlite_refuses(tmp_path: Path, site: Site, smtp_sink: 
     config = _config(tmp_path, site, smtp_sink.port)
     first = _start(config)
     try:
-        _wait("the first daemon's feed", lambda: (tmp_path / "feeds/all.atom").exists(), first, 60)
+        _wait(
+            "the first daemon's feed",
+            lambda: (tmp_path / "data/feeds/all.atom").exists(),
+            first,
+            60,
+        )
         second = subprocess.run(
             [sys.executable, "-m", "syndicate", "--config", str(config), "run"],
             capture_output=True,
@@ -201,7 +206,7 @@ def test_postgres_standby_takes_over_after_sigkill(
         first = _start(config)
         standby: subprocess.Popen[str] | None = None
         try:
-            feed = tmp_path / "feeds" / "all.atom"
+            feed = tmp_path / "data" / "feeds" / "all.atom"
             _wait("the first daemon's feed", lambda: len(_titles(feed)) == 2, first, 60)
             standby = _start(config)
             time.sleep(3)

@@ -242,7 +242,7 @@ def test_robots_fetched_once_and_crawl_delay_honoured(http_server: Server) -> No
 def test_robots_server_error_means_disallow(http_server: Server) -> None:
     http_server.route("/robots.txt", status=503)
     http_server.route("/feed.xml", body=FEED)
-    with pytest.raises(FetchError, match=r"unreachable \(status 503\); not fetching"):
+    with pytest.raises(FetchError, match=r"robots\.txt answered 503; not fetching"):
         run(get(http_server.url("/feed.xml"), respect_robots=True))
 
 

@@ -112,7 +112,7 @@ def test_redirects_to_private_addresses_are_refused(
     moved = by_id["moved"]
     assert moved["outcome"] == "failed"
     assert "fetch: refused private address 127.0.0.1: loopback" in str(moved["error"])
-    assert SECRET not in (tmp_path / "feeds" / "all.atom").read_text(encoding="utf-8")
+    assert SECRET not in (tmp_path / "data" / "feeds" / "all.atom").read_text(encoding="utf-8")
     healthy_outcome(cfg)
 
 
@@ -292,8 +292,10 @@ def test_sigterm_stops_publish_between_feeds(
     out = capsys.readouterr()
     assert "SIGTERM: finishing the work in hand" in out.err
     assert "(stopped early; the next publish finishes)" in out.out
-    assert (tmp_path / "feeds" / "all.atom").exists()  # the feed in hand was finished
-    assert not (tmp_path / "feeds" / "agency" / "cbp.atom").exists()  # the next was not begun
+    assert (tmp_path / "data" / "feeds" / "all.atom").exists()  # the feed in hand was finished
+    assert not (
+        tmp_path / "data" / "feeds" / "agency" / "cbp.atom"
+    ).exists()  # the next was not begun
     monkeypatch.undo()
     assert main(["--config", str(cfg), "publish"]) == 0
     assert set(atom_titles(cfg, "agency/cbp")) == set(GOOD_TITLES)

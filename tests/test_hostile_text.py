@@ -77,10 +77,10 @@ def test_characters_xml_cannot_carry_never_stop_publishing(
     assert all(xml_safe(t) for t in titles)
     healthy_outcome(cfg)
     # Every published document is well-formed XML a strict parser reads.
-    for path in (tmp_path / "feeds").rglob("*.atom"):
+    for path in (tmp_path / "data" / "feeds").rglob("*.atom"):
         ET.parse(path)
     assert "Officers Report Progress At The Dock" in [
-        e.title for e in feedparser.parse(tmp_path / "feeds" / "all.rss").entries
+        e.title for e in feedparser.parse(tmp_path / "data" / "feeds" / "all.rss").entries
     ]
 
 
@@ -181,12 +181,12 @@ def test_rss_titles_are_plain_text(
     subscribe(cfg)
     _poll(cfg, capsys)
 
-    rss_doc = ET.parse(tmp_path / "feeds" / "all.rss").getroot()
+    rss_doc = ET.parse(tmp_path / "data" / "feeds" / "all.rss").getroot()
     rss_titles = [i.findtext("title") or "" for i in rss_doc.iter("item")]
     assert "Officers Open New Inspection Lanes" in rss_titles
     assert not any("<" in t for t in rss_titles), rss_titles
     # Atom says its titles are text, so the words stay exactly, as text.
-    atom = ET.parse(tmp_path / "feeds" / "all.atom").getroot()
+    atom = ET.parse(tmp_path / "data" / "feeds" / "all.atom").getroot()
     atom_titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in atom.iter()]
     assert "<img src=x onerror=alert(1)>Officers Open New Inspection Lanes" in atom_titles
     healthy_outcome(cfg)
@@ -219,7 +219,7 @@ def test_a_brief_that_cannot_be_serialised_is_skipped_and_reported(
     assert "bad-empty: publish: the brief has no title" in out.err
     titles = atom_titles(cfg)
     assert set(GOOD_TITLES) <= set(titles) and len(titles) == 2
-    for path in (tmp_path / "feeds").rglob("*.atom"):
+    for path in (tmp_path / "data" / "feeds").rglob("*.atom"):
         ET.parse(path)  # every document was written, and is well-formed
 
     assert main(["--config", str(cfg), "sources", "--json"]) == 0

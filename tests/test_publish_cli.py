@@ -28,7 +28,7 @@ def test_publish_then_publish_all(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["--config", str(path), "publish"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("publish: 22 feeds rebuilt")
-    feed = tmp_path / "public" / "feeds" / "agency" / "uscis.atom"
+    feed = tmp_path / "data" / "public" / "feeds" / "agency" / "uscis.atom"  # under data_dir
     assert b"https://briefs.example.org/briefs/b-cli" in feed.read_bytes()
     stamp = feed.stat().st_mtime_ns
 
@@ -48,4 +48,4 @@ def test_publish_with_a_bad_config_exits_2(
     path.write_text("[feeds]\nentries = 0\n", encoding="utf-8")
     assert main(["--config", str(path), "publish"]) == 2
     assert "feeds.entries" in capsys.readouterr().err
-    assert not (tmp_path / "feeds").exists()
+    assert not (tmp_path / "data" / "feeds").exists()

@@ -146,8 +146,7 @@ def test_cli_add_list_remove(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                 "--agency",
                 "CBP",
                 "--agency",
-                "ice",
-                "fema",
+                "ice,fema",
                 "--topic",
                 "immigration",
                 "--name",
@@ -262,3 +261,22 @@ def test_cli_export_then_import_round_trips_status(
         "ana@example.net": ("active", "Ana, of Vermont", ["FEMA"]),
         "bo@example.net": ("pending", None, []),
     }
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("plainaddress", "'plainaddress' is not an email address: an email address must have an"),
+        ("dot..dot@example.net", "cannot have two periods in a row"),
+        # SMTPUTF8 (RFC 6531) is not negotiated by the delivery stage: said, not escaped.
+        ("zoë@bücher.example", "'zoë@bücher.example' is not an email address: internationalized"),
+        ("ana@mail.example.invalid", "special-use or reserved name"),
+        ("a" * 65 + "@example.net", "longer than 64 characters"),
+    ],
+)
+def test_bad_addresses_are_explained_plainly(typed: str, says: str) -> None:
+    with pytest.raises(BadAddress) as caught:
+        normalise(typed)
+    message = str(caught.value)
+    assert says in message
+    assert not message.startswith("store:") and "\\x" not in message and "\\u" not in message

@@ -31,7 +31,7 @@ def _ids(cfg: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
 
 
 def _tombstones(cfg: Path, feed: str) -> dict[str, str]:
-    root = ET.parse(cfg.parent / "feeds" / f"{feed}.atom").getroot()
+    root = ET.parse(cfg.parent / "data" / "feeds" / f"{feed}.atom").getroot()
     return {t.get("ref", ""): t.get("when", "") for t in root.iter(f"{AT}deleted-entry")}
 
 
@@ -78,13 +78,17 @@ def test_hide_and_restore_a_brief(
         assert list(stones) == [ref]
         when = datetime.fromisoformat(stones[ref])
         assert when.tzinfo is not None
-        updated = ET.parse(tmp_path / "feeds" / f"{feed}.atom").getroot().findtext(f"{A}updated")
+        updated = (
+            ET.parse(tmp_path / "data" / "feeds" / f"{feed}.atom").getroot().findtext(f"{A}updated")
+        )
         assert datetime.fromisoformat(updated or "") == when  # the removal is the newest change
     # A feed it was never in carries no tombstone for it.
     assert _tombstones(cfg, "agency/ice") == {}
-    rss = (tmp_path / "feeds" / "all.rss").read_text(encoding="utf-8")
+    rss = (tmp_path / "data" / "feeds" / "all.rss").read_text(encoding="utf-8")
     assert GOOD_TITLES[0] not in rss and gone not in rss and GOOD_TITLES[1] in rss
-    items = json.loads((tmp_path / "feeds" / "all.json").read_text(encoding="utf-8"))["items"]
+    items = json.loads((tmp_path / "data" / "feeds" / "all.json").read_text(encoding="utf-8"))[
+        "items"
+    ]
     assert [i["title"] for i in items] == [GOOD_TITLES[1]]
     assert _page(cfg, gone) == 404 and _page(cfg, kept) == 200
 
@@ -112,7 +116,7 @@ def test_hide_and_restore_a_brief(
     assert f"briefs: {gone} restored" in capsys.readouterr().out
     assert GOOD_TITLES[0] in atom_titles(cfg)
     assert _tombstones(cfg, "all") == {}
-    root = ET.parse(tmp_path / "feeds" / "all.atom").getroot()
+    root = ET.parse(tmp_path / "data" / "feeds" / "all.atom").getroot()
     entry = next(e for e in root.iter(f"{A}entry") if e.findtext(f"{A}id") == ref)
     assert datetime.fromisoformat(entry.findtext(f"{A}updated") or "") > when
     assert _page(cfg, gone) == 200

@@ -89,3 +89,28 @@ def test_republishing_moves_the_validators(published: tuple[Config, Store, str])
         assert after.headers["etag"] != etag
         assert "DHS Opens a New Liaison Office in Quito" in after.text
         assert c.get(f"/briefs/{newer.id}").status_code == 200
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_feed_as_xml_its_stylesheet_may_style(
+    published: tuple[Config, Store, str],
+) -> None:
+    _, _, url = published
+    with httpx.Client(base_url=url) as c:
+        reader = c.get("/feeds/agency/cbp.atom", headers={"Accept": "application/atom+xml"})
+        page = c.get("/feeds/agency/cbp.atom", headers={"Accept": BROWSER})
+        sheet = c.get("/feeds/feed.xsl")
+    assert reader.content == page.content
+    assert reader.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    assert "script-src" not in reader.headers["content-security-policy"]
+    # Browsers apply <?xml-stylesheet?> only to XML types, and count XSLT as script.
+    assert page.headers["content-type"] == "application/xml; charset=utf-8"
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp and "unsafe" not in csp
+    assert page.headers["etag"] != reader.headers["etag"]  # another representation
+    assert page.headers["vary"] == reader.headers["vary"] == "Accept-Encoding, Accept"
+    assert b'<?xml-stylesheet type="text/xsl" href="../feed.xsl"?>' in page.content
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/xsl")
+    assert b"How to subscribe" in sheet.content

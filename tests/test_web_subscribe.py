@@ -105,6 +105,11 @@ def walk(s: Served) -> dict[str, str]:
         unsubscribe = s.site.link("unsubscribe", state(s, address))
         pages["unsubscribe"] = c.get(unsubscribe).text
         pages["unsubscribed"] = c.post(unsubscribe, data={"List-Unsubscribe": "One-Click"}).text
+        pages["old preferences link"] = c.get(prefs).text
+        csrf = CSRF.search(c.get("/").text)
+        assert csrf
+        bad = {"address": "walker@", "cadence": "weekly", "csrf": csrf.group(1)}
+        pages["bad address"] = c.post("/subscribe", data=bad).text
     return pages
 
 
@@ -170,9 +175,11 @@ def test_double_opt_in_then_preferences_then_unsubscribe(served: Served) -> None
         done = c.post(unsub.group(1), data={"List-Unsubscribe": "One-Click"})
         assert done.status_code == 200 and "You are unsubscribed" in done.text
         assert state(s, address).status == "unsubscribed"
-        # An old confirmation link does not undo the unsubscribe, shown or pressed.
-        assert c.get(confirm).status_code == 404
-        assert c.post(confirm, data={"csrf": csrf.group(1)}).status_code == 404
+        # An old confirmation link does not undo the unsubscribe, shown or pressed: it says
+        # the address is unsubscribed and offers the form to subscribe again.
+        for answer in (c.get(confirm), c.post(confirm, data={"csrf": csrf.group(1)})):
+            assert answer.status_code == 200 and "<h1>You are unsubscribed</h1>" in answer.text
+            assert '<button type="submit">Subscribe again</button>' in answer.text
         assert state(s, address).status == "unsubscribed"
 
 
@@ -253,7 +260,6 @@ def test_forms_need_their_csrf_token(served: Served) -> None:
 @pytest.mark.parametrize(
     ("field", "why"),
     [
-        ({"address": "not an address"}, "That does not look like an email address."),
         ({"cadence": "hourly"}, "Choose how often to receive mail."),
         ({"agencies": ["NASA"]}, "Choose agencies and topics from the lists offered."),
     ],
@@ -434,3 +440,81 @@ def test_expired_forged_and_wrong_purpose_confirm_tokens_do_nothing(served: Serv
         assert form
         assert c.post(f"/confirm/{late}", data={"csrf": form.group(1)}).status_code == 200
     assert state(s, "late.confirmer@example.gov").status == "active"
+
+
+def test_a_bad_address_gives_the_form_back_as_it_was_sent(served: Served) -> None:
+    s = served
+    before = snapshot(s)
+    with s.client("198.51.100.21") as c:
+        csrf = CSRF.search(c.get("/").text)
+        assert csrf
+        data = {
+            "address": "ana@@example.gov",
+            "cadence": "weekly",
+            "agencies": ["CBP", "USCG"],
+            "topics": ["maritime"],
+            "csrf": csrf.group(1),
+        }
+        r = c.post("/subscribe", data=data)
+    assert r.status_code == 400
+    page = r.text
+    assert (
+        '<p class="error" id="address-error" role="alert">That does not look like an email' in page
+    )
+    assert 'value="ana@@example.gov"' in page and 'aria-invalid="true"' in page
+    assert re.search(r'id="cadence-weekly" value="weekly" checked', page)
+    assert re.search(r'id="agency-cbp" value="CBP" checked', page)
+    assert re.search(r'id="agency-uscg" value="USCG" checked', page)
+    assert re.search(r'id="topic-maritime" value="maritime" checked', page)
+    assert not re.search(r'id="agency-ice" value="ICE" checked', page)
+    assert not re.search(r'id="cadence-daily" value="daily" checked', page)
+    time.sleep(0.2)
+    assert snapshot(s) == before
+
+
+def test_old_links_of_an_unsubscribed_address_offer_to_subscribe_again(served: Served) -> None:
+    s = served
+    key = tokens.load_secret(s.config.web.secret_env, s.config.data_dir)
+    me = s.store.subscribers.add("left@example.gov", "weekly", ("FEMA",), (), confirmed=True)
+    me = s.store.subscribers.unsubscribe(me.id, now=NOW)
+    with s.client("198.51.100.22") as c:
+        for purpose in ("preferences", "unsubscribe"):
+            r = c.get(f"/{purpose}/{tokens.make(key, purpose, me.id, me.secret)}")
+            assert r.status_code == 200, purpose
+            assert "<h1>You are unsubscribed</h1>" in r.text
+            assert "No more mail goes to left@example.gov." in r.text
+            # The form to come back, filled with what they had chosen.
+            assert 'value="left@example.gov"' in r.text
+            assert re.search(r'id="cadence-weekly" value="weekly" checked', r.text)
+            assert re.search(r'id="agency-fema" value="FEMA" checked', r.text)
+        csrf = CSRF.search(r.text)
+        assert csrf
+        again = c.post(
+            "/subscribe",
+            data={"address": "left@example.gov", "cadence": "weekly", "csrf": csrf.group(1)},
+        )
+        assert again.status_code == 200 and "Check your inbox" in again.text
+    time.sleep(0.3)
+    assert state(s, "left@example.gov").status == "pending"  # double opt-in again
+
+
+def test_429_says_when_to_try_again(served: Served) -> None:
+    s = served
+    limit = s.config.web.subscribe_per_hour
+    with s.client("198.51.100.23") as c:
+        csrf = CSRF.search(c.get("/").text)
+        assert csrf
+        for i in range(limit + 1):
+            r = c.post(
+                "/subscribe",
+                data={"address": f"t{i}@example.gov", "cadence": "daily", "csrf": csrf.group(1)},
+            )
+    assert r.status_code == 429
+    wait = int(r.headers["retry-after"])
+    assert 0 < wait <= 3601
+    found = re.search(
+        r"Please try again in about (\d+) (minutes|seconds) \(after (\d\d):(\d\d) UTC\)", r.text
+    )
+    assert found, r.text
+    minutes = int(found.group(1)) * (1 if found.group(2) == "minutes" else 1 / 60)
+    assert abs(minutes * 60 - wait) <= 60

@@ -23,23 +23,14 @@ from syndicate.brief.extractive import Extractive
 from syndicate.brief.faithful import check, source_text
 from syndicate.brief.render import FORMATS, Format, material_hash, render
 from syndicate.config import DEFAULT_TOPICS
+from syndicate.config.agencies import BUILT_IN
 from syndicate.errors import BriefError
 from syndicate.model import Agency, Article, Attribution, Brief, Provenance, Source, SourceRef
 
 ENGINES: dict[str, Engine] = {"extractive": Extractive()}
 
 # The full names `Sources:` uses when a source's own name is a newsroom, not an agency.
-AGENCY_NAMES: dict[Agency, str] = {
-    "DHS": "U.S. Department of Homeland Security",
-    "CBP": "U.S. Customs and Border Protection",
-    "ICE": "U.S. Immigration and Customs Enforcement",
-    "USCIS": "U.S. Citizenship and Immigration Services",
-    "TSA": "Transportation Security Administration",
-    "FEMA": "Federal Emergency Management Agency",
-    "CISA": "Cybersecurity and Infrastructure Security Agency",
-    "USCG": "U.S. Coast Guard",
-    "USSS": "U.S. Secret Service",
-}
+AGENCY_NAMES: dict[Agency, str] = {code: p.name for code, p in BUILT_IN.items()}
 
 
 def content_sha256(article: Article) -> str:

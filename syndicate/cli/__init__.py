@@ -21,6 +21,7 @@ from syndicate.cli import (
     check,
     demo,
     digest,
+    init,
     inspect,
     poll,
     publish,
@@ -33,8 +34,8 @@ from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
 COMMANDS = (
-    check, run, poll, sources, inspect, brief, briefs, publish, subscribers, digest, serve,
-    backup, demo,
+    init, check, run, poll, sources, inspect, brief, briefs, publish, subscribers, digest,
+    serve, backup, demo,
 )  # fmt: skip
 
 

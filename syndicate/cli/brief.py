@@ -45,22 +45,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "Exit status 1 when no faithful brief can be made."
         ),
     )
-    p.add_argument("document", metavar="PATH|URL")
-    p.add_argument("--format", choices=brief.FORMATS, default="text", help="default: text")
+    p.add_argument(
+        "document",
+        metavar="PATH|URL",
+        help="the release: an .html file, a plain-text file, or an http(s) URL",
+    )
+    p.add_argument(
+        "--format",
+        choices=brief.FORMATS,
+        default="text",
+        help="how to print the brief (default: text)",
+    )
     p.add_argument(
         "--agency",
-        choices=model.AGENCIES,
-        help="the releasing agency (default: from the URL's host, else DHS)",
+        type=str.upper,
+        metavar="CODE",
+        help=f"the releasing agency: {', '.join(model.AGENCIES)} or one added with [[agencies]] "
+        "(default: from the URL's host, else DHS)",
     )
     p.set_defaults(func=run)
 
 
-def _agency(url: str, given: str | None) -> model.Agency:
-    for code in model.AGENCIES:
-        if code == given:
-            return code
+def _agency(url: str, given: str | None, cfg: config.Config) -> model.Agency:
+    known = cfg.publishers
+    if given is not None:
+        if given not in known:
+            raise BriefError(f"brief: unknown agency {given!r} ({', '.join(known)})")
+        return given
+    hosts = dict(_HOSTS)
+    for code, publisher in known.items():  # an added agency is told by its site's host
+        site = (urlsplit(publisher.site).hostname or "").lower().removeprefix("www.")
+        hosts.setdefault(site, code)
     host = (urlsplit(url).hostname or "").lower()
-    for suffix, code in _HOSTS.items():
+    for suffix, code in hosts.items():
         if host == suffix or host.endswith("." + suffix):
             return code
     return "DHS"
@@ -107,10 +124,10 @@ def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
 def run(args: argparse.Namespace) -> int:
     cfg = config.load(args.config) if Path(args.config).is_file() else config.parse("")
     page, fetched_at = _read(args.document, cfg)
-    agency = _agency(page.url, args.agency)
+    agency = _agency(page.url, args.agency, cfg)
     known = next((s for s in cfg.source_list() if s.agency == agency), None)
     source = known or model.Source(
-        id=agency.lower(), name=brief.AGENCY_NAMES[agency], agency=agency, kind="page", url=page.url
+        id=agency.lower(), name=cfg.agency_names[agency], agency=agency, kind="page", url=page.url
     )
     made = brief.make(
         page,

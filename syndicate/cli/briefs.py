@@ -115,7 +115,7 @@ def show(args: argparse.Namespace) -> int:
 
 def _show(actions: Actions) -> None:
     p = actions.add_parser("show", help="print one brief with its status (hidden, problems)")
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the brief's id, as `syndicate briefs list` shows it")
     p.add_argument("--format", choices=briefs_stage.FORMATS, default="text", help="default: text")
     p.set_defaults(func=show)
 
@@ -164,7 +164,7 @@ def _hide(actions: Actions) -> None:
     p = actions.add_parser(
         "hide", help="take a brief down from pages, feeds (Atom tombstone) and digests"
     )
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the brief to take down (its id from `briefs list`)")
     p.add_argument("--reason", default="", help="why, for the operator's records (default: none)")
     _publish_option(p)
     p.set_defaults(func=hide)
@@ -172,7 +172,7 @@ def _hide(actions: Actions) -> None:
 
 def _restore(actions: Actions) -> None:
     p = actions.add_parser("restore", help="put a hidden brief back")
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help="the hidden brief to put back (`briefs list --hidden`)")
     _publish_option(p)
     p.set_defaults(func=restore)
 

@@ -1,11 +1,12 @@
 """`syndicate check [--network]`: verify the setup without doing any of the work.
 
-It validates the config (exit 2 when invalid), says whether the store is reachable and how
-far its schema is, checks its integrity (SQLite's quick_check, and the tables and columns
-against the migrations; changing nothing), compiles every template, checks that the feeds
-directory can be written and the mail transport's settings, and with `--network` runs
-`syndicate sources test` on each enabled source (its documents, then its newest release
-page: a feed or listing whose selectors match, and a page that gives a body).
+It validates the config (exit 2 when invalid), checks that the data directory and the feeds
+directory can really be written (a file is created and removed), says whether the store is
+reachable and how far its schema is, checks its integrity (SQLite's quick_check, and the
+tables and columns against the migrations; changing nothing), compiles every template, checks
+the mail transport's settings, and with `--network` runs `syndicate sources test` on each
+enabled source (its documents, then its newest release page: a feed or listing whose
+selectors match, and a page that gives a body).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from syndicate import config, deliver, store, templating
 from syndicate.cli import probe
@@ -71,19 +74,37 @@ def _transport(cfg: Config) -> str:
     return f"maildir at {cfg.data_dir / mail.maildir}"
 
 
-def _feeds(cfg: Config) -> str:
-    """Where publish writes: an existing writable directory, or one it can create."""
-    folder = cfg.feeds_dir
+def _writable(key: str, folder: Path) -> str:
+    """Whether the service can write where `key` points: a file is really created (and
+    removed) in the folder, or in its nearest existing parent when the service would create
+    it. `os.access` says yes for root on a read-only mount or a virtual file system."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise ConfigError(f"config: feeds.dir = {str(folder)!r}: {existing} is not a directory")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ConfigError(f"config: feeds.dir = {str(folder)!r}: {existing} is not writable")
+        raise ConfigError(f"config: {key} = {str(folder)!r}: {existing} is not a directory")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".syndicate-check-", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise ConfigError(
+            f"config: {key} = {str(folder)!r}: {existing} is not writable "
+            f"({e.strerror or e}); run check as the user the service runs as"
+        ) from None
     if existing != folder:
-        return f"{folder} does not exist yet; publish creates it"
+        return f"{folder} does not exist yet; {existing} is writable, so it can be created"
     return f"{folder} is writable"
+
+
+def _feeds(cfg: Config) -> str:
+    """Where publish writes: an existing writable directory, or one it can create."""
+    return _writable("feeds.dir", cfg.feeds_dir)
+
+
+def _data(cfg: Config) -> str:
+    """Where the store (SQLite), the web secret and the Maildir live."""
+    return _writable("service.data_dir", cfg.data_dir)
 
 
 async def _sources(cfg: Config) -> bool:
@@ -126,13 +147,14 @@ def run(args: argparse.Namespace) -> int:
     cfg = config.load(args.config)
     enabled = sum(1 for s in cfg.sources if s.enabled)
     print(f"ok    config: {args.config} ({len(cfg.sources)} sources, {enabled} enabled)")
+    good = _step("data", lambda: _data(cfg))
     probed: list[str] = []
 
     def probe() -> str:
         probed.append(store.probe(cfg.database_url))
         return probed[0]
 
-    good = _step("store", probe)
+    good &= _step("store", probe)
     # A store that exists at the newest revision: is it sound? (One the next open creates
     # or migrates has nothing to compare yet.)
     if good and "first use" not in probed[0]:

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"demo: port {args.port} is taken; choose another with --port", file=sys.stderr)
         return 2
     try:
-        out = demo.run(args.data, release=args.release, port=args.port)
+        out = demo.run(args.data, release=args.release, port=args.port, keep_site=args.serve)
     except OSError as e:
         where = f" {e.filename}" if e.filename else ""
         hint = " (--data names a directory to create or reuse)" if args.data else ""
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     if len(out.messages) > 5:
         print(f"  ... and {len(out.messages) - 5} more in {out.messages[0].parent}")
     print("next:")
-    print(f"  syndicate --config {out.config_path} serve          # browse it")
+    print(f"  syndicate demo --data {out.data} --serve     # browse it, sample sites up too")
     print(f"  syndicate --config {out.config_path} digest preview {demo.DEMO_SUBSCRIBER}")
     print(f"  syndicate demo --data {out.data} --release   # one more release flows through")
     if args.serve:
@@ -80,8 +80,12 @@ def run(args: argparse.Namespace) -> int:
         cfg = config_module.load(out.config_path)
         st = store_module.open(cfg.database_url)
         print(f"serving {cfg.service.base_url}/ (Ctrl-C stops)")
+        if out.site is not None:
+            print(f"sample sources (the original releases) at {out.site.base}/")
         try:
             asyncio.run(web.serve(cfg, st))
         finally:
             st.close()
+            if out.site is not None:
+                out.site.stop()
     return 0

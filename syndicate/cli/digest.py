@@ -27,8 +27,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=run)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     pv = actions.add_parser("preview", help="print what one subscriber would receive now")
-    pv.add_argument("email")
-    pv.add_argument("--format", choices=("text", "html"), default="text")
+    pv.add_argument("email", help="the subscriber's address")
+    pv.add_argument(
+        "--format",
+        choices=("text", "html"),
+        default="text",
+        help="which part of the message to print (default: text)",
+    )
     pv.set_defaults(func=preview)
 
 
@@ -55,10 +60,20 @@ def preview(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     try:
         shown = mail.preview(store, config, args.email, args.format, now=store.clock())
+        last = mail.last_sent(store, config, args.email, args.format) if shown is None else None
     finally:
         store.close()
-    if shown is None:
+    if shown is None and last is None:
         print(f"digest: nothing new for {args.email}; no message would be sent", file=sys.stderr)
         return 0
+    if shown is None and last is not None:
+        # Nothing is owed now: show what they last received, so the preview is never blank.
+        when, shown = last
+        print(
+            f"digest: nothing new for {args.email} since the message sent "
+            f"{when:%Y-%m-%d %H:%M} UTC; that message follows",
+            file=sys.stderr,
+        )
+    assert shown is not None
     sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
     return 0

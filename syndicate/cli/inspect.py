@@ -44,7 +44,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "walked. Exit status 1 when any document is rejected."
         ),
     )
-    p.add_argument("documents", nargs="+", metavar="FILE|DIR|URL")
+    p.add_argument(
+        "documents",
+        nargs="+",
+        metavar="FILE|DIR|URL",
+        help="feeds or listing pages: files, folders (every file under them) or http(s) URLs",
+    )
     p.add_argument(
         "--kind",
         choices=("auto", "feed", "page"),
@@ -58,10 +63,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="URL that relative links and guids in FILES resolve against (default: the file)",
     )
     rules = parse.DHS_RULES
-    p.add_argument("--item", default=rules.item, help=f"listing item selector ({rules.item!r})")
-    p.add_argument("--link", default=rules.link, help=f"link selector ({rules.link!r})")
-    p.add_argument("--title", default=rules.title, help=f"title selector ({rules.title!r})")
-    p.add_argument("--date", default=rules.date, help=f"date selector ({rules.date!r})")
+    p.add_argument(
+        "--item",
+        default=rules.item,
+        help=f"CSS selector of one release on a listing page (default: {rules.item!r})",
+    )
+    p.add_argument(
+        "--link",
+        default=rules.link,
+        help=f"CSS selector of the release's link inside an item (default: {rules.link!r})",
+    )
+    p.add_argument(
+        "--title",
+        default=rules.title,
+        help=f"CSS selector of the title inside an item (default: {rules.title!r})",
+    )
+    p.add_argument(
+        "--date",
+        default=rules.date,
+        help=f"CSS selector of the date inside an item (default: {rules.date!r})",
+    )
     p.set_defaults(func=run)
 
 

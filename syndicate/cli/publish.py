@@ -10,8 +10,9 @@ import argparse
 import sys
 
 from syndicate.cli.context import open_store
+from syndicate.cli.progress import progress
 from syndicate.cli.signals import Stop
-from syndicate.pipeline.feeds import publish
+from syndicate.pipeline.feeds import feed_names, publish
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,7 +32,11 @@ def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     with Stop() as stop:
         try:
-            summary = publish(store, config, full=args.all, stop=stop)
+            if args.all:  # every feed and archive: long enough for a bar on a terminal
+                with progress("publishing feeds", len(feed_names(config))) as advance:
+                    summary = publish(store, config, full=True, stop=stop, progress=advance)
+            else:
+                summary = publish(store, config, stop=stop)
         finally:
             store.close()
     print(summary.line())

@@ -20,9 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 from syndicate.cli.context import open_store
+from syndicate.cli.progress import progress
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
 from syndicate.model import AGENCIES, CADENCES, Subscriber
+from syndicate.pipeline import mail
 from syndicate.store import Store
 
 COLUMNS = ("email", "name", "cadence", "agencies", "topics", "status")
@@ -31,6 +33,11 @@ _LEAVING = ("unsubscribed", "bounced", "complained")
 
 class BadChoice(SyndicateError):
     """An agency, topic or cadence that does not exist."""
+
+
+def _listed(value: str) -> list[str]:
+    """`CBP,ICE` -> ["CBP", "ICE"], for options that take one value per flag."""
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,39 +51,52 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION")
 
     a = actions.add_parser("add", help="add an address, or update the one already there")
-    a.add_argument("email")
-    a.add_argument("--cadence", choices=CADENCES, default="daily")
+    a.add_argument("email", help="the subscriber's address (checked, then stored in lower case)")
+    a.add_argument(
+        "--cadence",
+        choices=CADENCES,
+        default="daily",
+        help="one message per brief, or a daily or weekly digest (default: daily)",
+    )
+    # One value per flag (commas allowed): `nargs="+"` took the address after `--agency CBP`
+    # as a second agency.
     a.add_argument(
         "--agency",
         action="extend",
-        nargs="+",
+        type=_listed,
         default=[],
-        metavar="CODE",
-        help=f"only these agencies (repeatable; {', '.join(AGENCIES)}); default all",
+        metavar="CODE[,CODE]",
+        help=f"only briefs of these agencies (repeatable; {', '.join(AGENCIES)} or one added "
+        "in config.toml; default: all agencies)",
     )
     a.add_argument(
         "--topic",
         action="extend",
-        nargs="+",
+        type=_listed,
         default=[],
-        metavar="T",
-        help="only these topics (repeatable); default all",
+        metavar="TOPIC[,TOPIC]",
+        help="only briefs on these topics (repeatable; default: every topic)",
     )
-    a.add_argument("--name", help="display name used in the To header")
+    a.add_argument("--name", help="display name used in the To header (default: none)")
     a.add_argument(
         "--confirmed",
         action="store_true",
-        help="active at once (else pending until the emailed link is followed)",
+        help="active at once; without it the subscriber is pending and is mailed a "
+        "confirmation link",
     )
     a.set_defaults(func=add)
 
     ls = actions.add_parser("list", help="list subscribers")
-    ls.add_argument("--json", action="store_true", help="print JSON")
-    ls.add_argument("--status", choices=("pending", "active", *_LEAVING))
+    ls.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
+    ls.add_argument(
+        "--status",
+        choices=("pending", "active", *_LEAVING),
+        help="only subscribers with this status (default: all)",
+    )
     ls.set_defaults(func=list_)
 
     rm = actions.add_parser("remove", help="delete an address and its delivery history")
-    rm.add_argument("email")
+    rm.add_argument("email", help="the address to delete, with its delivery history")
     rm.set_defaults(func=remove)
 
     im = actions.add_parser("import", help="add or update subscribers from a CSV file")
@@ -93,19 +113,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _choices(config: Config, agencies: Sequence[str], topics: Sequence[str]) -> None:
+    known_agencies = config.publishers
     for code in agencies:
-        if code.upper() not in AGENCIES:
-            raise BadChoice(f"subscribers: unknown agency {code!r} ({', '.join(AGENCIES)})")
+        if code.upper() not in known_agencies:
+            raise BadChoice(f"unknown agency {code!r} ({', '.join(known_agencies)})")
     known = set(config.brief.topics)
     for topic in topics:
         if topic.lower() not in known:
-            raise BadChoice(f"subscribers: unknown topic {topic!r} ({', '.join(sorted(known))})")
+            raise BadChoice(f"unknown topic {topic!r} ({', '.join(sorted(known))})")
 
 
 def add(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     try:
         _choices(config, args.agency, args.topic)
+        known = store.subscribers.by_email(args.email)
         found, created = store.subscribers.upsert(
             args.email,
             args.cadence,
@@ -114,13 +136,21 @@ def add(args: argparse.Namespace) -> int:
             name=args.name,
             confirmed=args.confirmed,
         )
+        print(
+            f"subscribers: {'added' if created else 'updated'} {found.email} ({found.status}, "
+            f"{found.cadence})"
+        )
+        if found.status != "pending" or (known is not None and known.status == "pending"):
+            return 0  # active, or already sent a link: nothing new to confirm
+        try:
+            mail.send_confirmation(store, config, None, found, now=store.clock())
+        except SyndicateError as e:
+            print(f"subscribers: the confirmation mail was not sent: {e}", file=sys.stderr)
+            return 1
+        print(f"subscribers: sent {found.email} a confirmation link (by {config.mail.transport})")
+        return 0
     finally:
         store.close()
-    print(
-        f"subscribers: {'added' if created else 'updated'} {found.email} ({found.status}, "
-        f"{found.cadence})"
-    )
-    return 0
 
 
 def _when(value: datetime | None) -> str:
@@ -227,11 +257,23 @@ def _csv_error(e: csv.Error) -> str:
     return f"malformed CSV ({e})"
 
 
+def _rows(path: str) -> int | None:
+    """About how many data rows a CSV file holds (a quoted field may span lines)."""
+    try:
+        with open(path, "rb") as f:
+            return max(sum(1 for _ in f) - 1, 0)
+    except OSError:
+        return None  # reported when the import opens it
+
+
 def import_(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
     added = updated = bad = 0
     try:
-        with open(args.file, newline="", encoding="utf-8-sig") as f:
+        with (
+            open(args.file, newline="", encoding="utf-8-sig") as f,
+            progress("importing subscribers", _rows(args.file)) as advance,
+        ):
             # strict: a stray or unclosed quote is a bad row, not a field that swallows the
             # rows after it (an unclosed quote used to eat the rest of the file silently).
             reader = csv.DictReader(f, strict=True)
@@ -256,6 +298,7 @@ def import_(args: argparse.Namespace) -> int:
                     )
                     continue
                 line = reader.line_num
+                advance()
                 row = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
                 try:
                     if _row(config, store, row, args.confirmed):

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from syndicate.config import agencies as publishers
 from syndicate.config.explain import explain
-from syndicate.config.topics import DEFAULT_TOPICS
+from syndicate.config.topics import DEFAULT_TOPICS, topic_label
 from syndicate.errors import ConfigError
 from syndicate.model import (
     AGENCIES,
-    Agency,
     ArticleRules,
     Attribution,
     ListingRules,
@@ -63,6 +63,7 @@ def _ident(value: str) -> str:
 
 
 Url = Annotated[str, AfterValidator(_url)]
+AgencyCode = Annotated[str, AfterValidator(publishers.code)]
 Zone = Annotated[str, AfterValidator(_zone)]
 Ident = Annotated[str, AfterValidator(_ident)]
 Network = Annotated[str, AfterValidator(_network)]
@@ -115,10 +116,16 @@ class ArticleSelectors(_Section):
     drop: list[str] = []
 
 
+class AgencyConfig(_Section):
+    code: AgencyCode
+    name: str
+    site: Url
+
+
 class SourceConfig(_Section):
     id: Ident
     name: str
-    agency: Agency
+    agency: str
     kind: SourceKind
     url: Url
     interval: Seconds = 900.0
@@ -185,7 +192,7 @@ class AttributionConfig(_Section):
 class FeedsConfig(_Section):
     dir: str = "feeds"
     entries: Annotated[int, Field(ge=1, le=1000)] = 50
-    title: str = "DHS Briefs"
+    title: str = ""
     subtitle: str = "Faithful briefs of official U.S. Department of Homeland Security releases"
     author: str = "syndicate"
     rights: str = ""
@@ -288,6 +295,7 @@ class Config(_Section):
     log: LogConfig = LogConfig()
     housekeeping: HousekeepingConfig = HousekeepingConfig()
     health: HealthConfig = HealthConfig()
+    agencies: list[AgencyConfig] = []
     sources: list[SourceConfig] = []
 
     # Where the file lives; relative paths in it are relative to this folder.
@@ -300,6 +308,16 @@ class Config(_Section):
             if s.id in seen:
                 raise ValueError(f"source id {s.id!r} is used twice")
             seen.add(s.id)
+        added = [a.code for a in self.agencies]
+        if len(set(added)) != len(added):
+            raise ValueError("an [[agencies]] code is used twice")
+        known = self.publishers
+        for i, s in enumerate(self.sources):
+            if s.agency not in known:
+                raise ValueError(
+                    f"sources[{i}] (id {s.id!r}).agency = {s.agency!r}: expected one of "
+                    f"{', '.join(known)}, or a code added with [[agencies]]"
+                )
         by_id = {s.id: s for s in self.sources}
         for s in self.sources:
             other = by_id.get(s.cross_check or "")
@@ -310,14 +328,36 @@ class Config(_Section):
                 )
         return self
 
+    @property
+    def publishers(self) -> dict[str, publishers.Publisher]:
+        """Every agency by code: the nine built in, then those `[[agencies]]` adds."""
+        extra = {a.code: publishers.Publisher(a.code, a.name, a.site) for a in self.agencies}
+        return publishers.BUILT_IN | extra
+
+    @property
+    def agency_names(self) -> dict[str, str]:
+        """Agency code -> full name, built-in ones first."""
+        return {c: p.name for c, p in self.publishers.items()}
+
+    def labels(self) -> dict[str, str]:
+        """What people read for a category: agency codes and topics to names and titles."""
+        topics = {t: topic_label(t) for t in self.brief.topics}
+        return self.agency_names | topics
+
     def path(self, value: str) -> Path:
-        """A path from the config, relative to the config file's folder."""
+        """A path from the config: absolute as written, else under `data_dir`.
+
+        Only `service.data_dir` itself is relative to the config file's folder; everything
+        the service writes or reads beside its data (feeds, Maildir, keys) lives under it, so
+        one writable directory (systemd's StateDirectory, a container's volume) holds it all
+        even when the config file sits in a read-only /etc."""
         p = Path(os.path.expanduser(value))
-        return p if p.is_absolute() else Path(self.root) / p
+        return p if p.is_absolute() else self.data_dir / p
 
     @property
     def data_dir(self) -> Path:
-        return self.path(self.service.data_dir)
+        p = Path(os.path.expanduser(self.service.data_dir))
+        return p if p.is_absolute() else Path(self.root) / p
 
     @property
     def feeds_dir(self) -> Path:
@@ -358,6 +398,12 @@ def load(path: str | Path) -> Config:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        init = "syndicate init" if str(p.parent) == "." else f"syndicate init {p.parent}"
+        raise ConfigError(
+            f"config: {p} not found; `{init}` writes a commented one to edit "
+            "(or name another file with --config or $SYNDICATE_CONFIG)"
+        ) from None
     except OSError as e:
         raise ConfigError(f"config: cannot read {p}: {e.strerror}") from None
     except UnicodeDecodeError:

@@ -51,8 +51,9 @@ def explain(err: ValidationError, data: dict[str, Any]) -> str:
         msg = e["msg"].removeprefix("Value error, ")
         if isinstance(value, (dict, list)):
             # A rule about a whole table (a duplicate id, a page source without selectors):
-            # the table itself is not worth printing.
-            lines.append(f"config: {key}: {msg}")
+            # the table itself is not worth printing; a rule about the whole file names its
+            # own keys.
+            lines.append(f"config: {msg}" if not loc else f"config: {key}: {msg}")
             continue
         if msg.startswith("Input should be "):
             msg = msg.removeprefix("Input should be ")

@@ -96,3 +96,16 @@ DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {
     "law-enforcement": ("arrest", "sentenced", "indict", "convicted", "charged", "investigation"),
     "secret-service": ("protective", "counterfeit", "financial crime", "Secret Service"),
 }
+
+
+# Words a title leaves in lower case unless they come first.
+_SMALL = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"}
+
+
+def topic_label(topic: str) -> str:
+    """A topic's title for people: `secret-service` -> `Secret Service`,
+    `drugs-and-trafficking` -> `Drugs and Trafficking`."""
+    words = topic.replace("_", "-").split("-")
+    return " ".join(
+        w if (i and w in _SMALL) else w[:1].upper() + w[1:] for i, w in enumerate(words) if w
+    )

@@ -42,6 +42,7 @@ class Outcome:
     messages: list[Path] = field(default_factory=list)
     briefs: int = 0
     lines: list[str] = field(default_factory=list)
+    site: Site | None = None  # the sample sites, still serving (run(..., keep_site=True))
 
 
 def config_text(base: str, *, port: int) -> str:
@@ -104,21 +105,34 @@ def _files(folder: Path, pattern: str) -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if p.is_file())
 
 
-def _site(data: Path | None, release: bool) -> Site:
-    """The sample site, on the port an earlier demo in `data` used when it is free: item
-    identities include the host, and a real source does not change its address."""
+def _site(data: Path | None, release: bool, web_port: int) -> Site:
+    """The sample site, on the port an earlier demo in `data` used when it is free (item
+    identities include the host, and a real source does not change its address), else on
+    the port after the web side's, so the briefs' links to the original releases name the
+    same address every time (they answer while `syndicate demo --serve` runs)."""
     previous = data / "config.toml" if data else None
+    wanted: list[int] = []
     if previous and previous.exists():
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", previous.read_text("utf-8"))
         if found:
-            with contextlib.suppress(OSError):
-                return Site(released=release, port=int(found.group(1))).start()
+            wanted.append(int(found.group(1)))
+    if web_port and web_port < 65535:
+        wanted.append(web_port + 1)
+    for port in wanted:
+        with contextlib.suppress(OSError):
+            return Site(released=release, port=port).start()
     return Site(released=release).start()
 
 
-def run(data: Path | None = None, *, release: bool = False, port: int = 8080) -> Outcome:
-    """Serve the samples, poll them, publish, mail the demo subscriber; returns what exists."""
-    site = _site(data, release)
+def run(
+    data: Path | None = None, *, release: bool = False, port: int = 8080, keep_site: bool = False
+) -> Outcome:
+    """Serve the samples, poll them, publish, mail the demo subscriber; returns what exists.
+
+    With `keep_site` the sample sites keep serving (`Outcome.site`; the caller stops them), so
+    the briefs' "original release" links answer while the web side is browsed."""
+    site = _site(data, release, port)
+    kept = False
     try:
         config, folder = prepare(data, site, port)
         store = store_module.open(config.database_url)
@@ -136,9 +150,11 @@ def run(data: Path | None = None, *, release: bool = False, port: int = 8080) ->
             briefs = store.briefs.count()
         finally:
             store.close()
+        kept = keep_site
     finally:
-        site.stop()
-    out = Outcome(folder, folder / "config.toml", briefs=briefs)
+        if not kept:
+            site.stop()
+    out = Outcome(folder, folder / "config.toml", briefs=briefs, site=site if kept else None)
     out.feeds = _files(config.feeds_dir, "**/*.atom")
     out.messages = _files(config.data_dir / config.mail.maildir, "*/*")
     totals = summary.totals()

@@ -202,8 +202,8 @@ class Site:
         self.server.shutdown()
         self.server.server_close()
 
-    def answer(self, path: str) -> tuple[int, str, str]:
-        """(status, content type, body) for a request path."""
+    def answer(self, path: str, agent: str = "") -> tuple[int, str, str]:
+        """(status, content type, body) for a request path and User-Agent."""
         if path == "/robots.txt":
             return 200, "text/plain", "User-agent: *\nAllow: /\n"
         if path == LISTING:
@@ -217,7 +217,9 @@ class Site:
                 )
         for r in self.visible():
             if path == r.path:
-                if r.blocked:  # USCIS answers scripts with 403 while its feed works
+                if r.blocked and agent.startswith("syndicate/"):
+                    # USCIS answers scripts with 403 while its feed works; people (a browser
+                    # following a brief's link to the original) get the page.
                     return 403, "text/html", _page("Access Denied", "<h1>Access Denied</h1>")
                 return 200, "text/html; charset=utf-8", article_page(r)
         return 404, "text/html", _page("Not Found", "<h1>Page not found</h1>")
@@ -227,7 +229,8 @@ class Site:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                status, kind, text = site.answer(self.path.split("?")[0])
+                agent = self.headers.get("User-Agent", "")
+                status, kind, text = site.answer(self.path.split("?")[0], agent)
                 data = text.encode("utf-8")
                 self.send_response(status)
                 self.send_header("Content-Type", kind)

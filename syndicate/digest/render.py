@@ -40,8 +40,9 @@ class Body:
 
 
 def _day(when: datetime, letterhead: Letterhead) -> str:
+    """`Apr 7, 2025`: with the year, since a digest is read (and kept) long after."""
     local = when.astimezone(letterhead.zone)
-    return f"{local:%b} {local.day}"
+    return f"{local:%b} {local.day}, {local.year}"
 
 
 def subject(owed: Owed, letterhead: Letterhead) -> str:
@@ -53,7 +54,8 @@ def subject(owed: Owed, letterhead: Letterhead) -> str:
     values = {
         "count": count,
         "s": "" if count == 1 else "s",
-        "date": _day(digest.made_at or first.published, letterhead),
+        # The subject is read the day it arrives (its Date header has the year): day only.
+        "date": _day(digest.made_at or first.published, letterhead).rsplit(",", 1)[0],
         "title": first.title,
         "agency": first.agency,
         "service": letterhead.name,
@@ -68,10 +70,16 @@ def subject(owed: Owed, letterhead: Letterhead) -> str:
         ) from None
 
 
+def _page(brief: Brief, letterhead: Letterhead) -> str:
+    """The brief's own page on our site (its `Sources:` line links the original release)."""
+    return f"{letterhead.base_url}/briefs/{brief.id}"
+
+
 def _entry(brief: Brief, body: Body, letterhead: Letterhead) -> dict[str, Any]:
     return {
         "title": brief.title,
-        "url": brief.url,
+        "url": _page(brief, letterhead),
+        "original": brief.url,
         "agency": brief.agency,
         "source_name": brief.source_name,
         "date": _day(brief.published, letterhead),
@@ -117,7 +125,7 @@ def context(
         "more": digest.more,
         "more_url": letterhead.base_url + "/",
         "corrections": [
-            {"title": b.title, "url": b.url, "date": _day(b.updated, letterhead)}
+            {"title": b.title, "url": _page(b, letterhead), "date": _day(b.updated, letterhead)}
             for b in owed.corrections
         ],
         "why": _why(digest.subscriber, digest.subscriber.email, letterhead),
@@ -223,6 +231,9 @@ class Composer:
         # RFC 8058 section 3.1: a POST with this body to the HTTPS URI unsubscribes at once.
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
         headers.append(("Auto-Submitted", "auto-generated"))  # RFC 3834: no vacation replies
+        # What list managers say of bulk mail (RFC 2076): auto-responders stay quiet, and
+        # filters (SpamAssassin's MAILING_LIST_MULTI) recognise a list, not a stranger.
+        headers.append(("Precedence", "bulk"))
         data = mime.assemble(headers, text, html, mid)
         if letterhead.signer:
             data = letterhead.signer.sign(data)
@@ -232,6 +243,15 @@ class Composer:
 def render(owed: Owed, bodies: Mapping[str, Body], links: Links, letterhead: Letterhead) -> Message:
     """The complete digest message for its subscriber (multipart/alternative)."""
     return Composer(letterhead).render(owed, bodies, links)
+
+
+# What a confirmation says was asked for, by cadence ("immediate digests" was wrong: an
+# immediate subscriber gets one message per brief).
+WANTED = {
+    "immediate": "each new brief, by email, as it is published",
+    "daily": "a daily email digest of new briefs",
+    "weekly": "a weekly email digest of new briefs",
+}
 
 
 def confirmation(
@@ -246,6 +266,7 @@ def confirmation(
         "confirm_url": confirm_url,
         "email": subscriber.email,
         "cadence": subscriber.cadence,
+        "wanted": WANTED[subscriber.cadence],
     }
     mid = make_msgid("confirm", domain=letterhead.domain)
     headers = _headers(letterhead, subscriber, ctx["subject"], now, mid)

@@ -210,15 +210,10 @@ class Fetcher:
             delay = self.host_spacing
             if self.respect_robots:
                 rules = await self._robots(origin, host, limit)
-                if rules.unreachable:
-                    # RFC 9309 section 2.3.1.4: an unreachable robots.txt means "stay away"
-                    # for now; say what happened first, the rule second.
-                    raise FetchError(
-                        f"fetch: {origin} unreachable ({rules.unreachable}); not fetching "
-                        f"{url} until its robots.txt answers (RFC 9309)"
-                    )
                 if not rules.allowed(url):
-                    raise FetchError(f"fetch: robots.txt of {origin} disallows {url}")
+                    # RFC 9309 section 2.3.1.4: an unreachable robots.txt means "stay away"
+                    # for now; an unreachable host is said as such, not as a robots rule.
+                    raise FetchError(rules.refusal(origin, url))
                 delay = max(delay, rules.crawl_delay)
             await self._space(host, delay)
             try:

@@ -31,8 +31,9 @@ from syndicate import __version__, logs
 from syndicate import publish as stage
 from syndicate.brief import render as render_brief
 from syndicate.config import Config
+from syndicate.config.topics import topic_label
 from syndicate.errors import PublishError
-from syndicate.model import AGENCIES, Brief
+from syndicate.model import Brief
 from syndicate.store import Store
 from syndicate.store.feeds import Key
 
@@ -77,20 +78,21 @@ class PublishSummary:
 
 
 def feed_names(config: Config) -> list[str]:
-    """Every feed: `all`, one per agency, one per topic of the taxonomy."""
+    """Every feed: `all`, one per agency (built in or added), one per topic of the taxonomy."""
     names = ["all"]
-    names += [f"agency/{a.lower()}" for a in AGENCIES]
+    names += [f"agency/{a.lower()}" for a in config.publishers]
     names += [f"topic/{t}" for t in sorted(config.brief.topics)]
     return names
 
 
 def title(config: Config, feed: str) -> str:
-    """A feed's human title."""
-    base = config.feeds.title
+    """A feed's human title: the site's name (`feeds.title` when set), then the agency code
+    or the topic's title (`DHS Briefs: CBP`, `DHS Briefs: Secret Service`)."""
+    base = config.feeds.title or config.service.name
     if feed == "all":
         return base
     kind, name = feed.split("/", 1)
-    label = name.upper() if kind == "agency" else name.replace("-", " ").capitalize()
+    label = name.upper() if kind == "agency" else topic_label(name)
     return f"{base}: {label}"
 
 
@@ -119,6 +121,7 @@ class _Run:
     render: Render
     links: stage.Links
     root: Path
+    since: datetime
     html: dict[str, str] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
@@ -130,6 +133,7 @@ class _Run:
     def channel(
         self,
         feed: str,
+        document: str,
         *,
         month: str | None = None,
         prev_archive: str | None = None,
@@ -141,6 +145,9 @@ class _Run:
             feed=feed,
             title=title(self.config, feed),
             subtitle=f.subtitle,
+            since=self.since,
+            stylesheet=stage.stylesheet_href(document),
+            labels=tuple(self.config.labels().items()),
             links=self.links,
             authority=f.tag_authority,
             author=f.author,
@@ -238,7 +245,7 @@ class _Run:
         entries = self.entries(window)
         gone = self.store.takedowns.tombstones(feed, limit)
         deleted = tuple(stage.Deleted(t.brief_id, t.hidden_at) for t in gone)
-        channel = self.channel(feed, prev_archive=newest, deleted=deleted)
+        channel = self.channel(feed, f"{feed}.atom", prev_archive=newest, deleted=deleted)
         changed_atom = self.document(f"{feed}.atom", stage.atom, channel, entries)
         self.document(f"{feed}.rss", stage.rss, channel, entries)
         self.document(f"{feed}.json", stage.json_feed, channel, entries)
@@ -265,6 +272,7 @@ class _Run:
         after = feeds.newer(feed, end, boundary) if boundary else None
         channel = self.channel(
             feed,
+            relative,
             month=month,
             prev_archive=month_of(before) if before else None,
             next_archive=month_of(after) if after else None,
@@ -274,8 +282,10 @@ class _Run:
     def directory(self, names: list[str]) -> None:
         listed = [stage.Listed(n, title(self.config, n)) for n in names]
         f = self.config.feeds
-        self.write("feeds.opml", stage.opml(f.title, self.links, listed))
-        self.write("index.html", stage.index_html(f.title, f.subtitle, self.links, listed))
+        name = title(self.config, "all")
+        self.write("feeds.opml", stage.opml(name, self.links, listed))
+        self.write("index.html", stage.index_html(name, f.subtitle, self.links, listed))
+        self.write(stage.STYLESHEET, stage.stylesheet(self.config.service.name, self.links))
 
 
 def _changed(store: Store, names: list[str], top: int) -> dict[str, list[Key] | None]:
@@ -316,9 +326,11 @@ def publish(
     render: Render | None = None,
     ping: Ping | None = None,
     stop: Stop | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PublishSummary:
     """Publish what changed since the last publish (everything with `full`); `stop` is
-    asked between feeds (a signal: the feeds not reached are published next time)."""
+    asked between feeds (a signal: the feeds not reached are published next time);
+    `progress` is called with each feed's name once it is written (for a progress display)."""
     now = now or store.clock()
     names = feed_names(config)
     top = store.feeds.top()
@@ -328,6 +340,7 @@ def publish(
         render=render or brief_html,
         links=stage.Links(config.service.base_url),
         root=config.feeds_dir,
+        since=store.feeds.since(now),
     )
     work = dict.fromkeys(names) if full else _changed(store, names, top)
     announce: list[str] = []
@@ -344,6 +357,8 @@ def publish(
             announce += [run.links.feed(feed, ext) for ext in ("atom", "rss", "json")]
         if len(run.failed) == failures:
             done.append(feed)
+        if progress is not None:
+            progress(feed)
     if (work or full) and not stopped:
         try:
             run.directory(names)

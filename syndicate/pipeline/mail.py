@@ -198,10 +198,10 @@ def preview(store: Store, config: Config, email: str, fmt: Format, *, now: datet
     """What this subscriber would receive now, as text or HTML (None when nothing is owed)."""
     sub = store.subscribers.by_email(email)
     if sub is None:
-        raise StoreError(f"store: no subscriber {email!r}")
+        raise StoreError(f"no subscriber {email!r}")
     cursor = store.subscribers.cursor(sub.id)
     if sub.status != "active" or cursor is None:
-        raise StoreError(f"store: {sub.email} is {sub.status}, not active: nothing is sent")
+        raise StoreError(f"{sub.email} is {sub.status}, not active: nothing is sent")
     changes = store.briefs.changes(cursor)
     sent = store.deliveries.sent_brief_ids([sub.id])[sub.id]
     when = digest.slot(sub.cadence, now, config.digests, config.zone) or now
@@ -219,6 +219,19 @@ def preview(store: Store, config: Config, email: str, fmt: Format, *, now: datet
     renderer = Renderer(store, config)
     parts = [_part(renderer.owed(o), fmt) for o in found]
     return "\n\n".join(parts)
+
+
+def last_sent(store: Store, config: Config, email: str, fmt: Format) -> tuple[datetime, str] | None:
+    """The last message this subscriber was sent (when, and its text or HTML), rebuilt from
+    the ledger as it was planned; None when nothing was ever sent."""
+    sub = store.subscribers.by_email(email)
+    if sub is None:
+        raise StoreError(f"no subscriber {email!r}")
+    rows = [r for r in store.deliveries.for_subscriber(sub.id) if r.status == "sent"]
+    if not rows:
+        return None
+    row = rows[-1]
+    return row.sent_at or row.created_at, _part(Renderer(store, config).row(row), fmt)
 
 
 def _part(message: Message, fmt: Format) -> str:

@@ -9,7 +9,14 @@ be serialised from stopping a document. Only this package imports feedgen.
 from __future__ import annotations
 
 from syndicate.publish.atom import atom, rss
-from syndicate.publish.directory import Listed, index_html, opml
+from syndicate.publish.directory import (
+    STYLESHEET,
+    Listed,
+    index_html,
+    opml,
+    stylesheet,
+    stylesheet_href,
+)
 from syndicate.publish.document import Channel, Deleted, Entry, Links, entry_id, feed_id
 from syndicate.publish.files import remove, write
 from syndicate.publish.isolate import Builder, Built, build, problem
@@ -18,6 +25,7 @@ from syndicate.publish.sanitise import sanitise
 from syndicate.publish.websub import ping
 
 __all__ = [
+    "STYLESHEET",
     "Builder",
     "Built",
     "Channel",
@@ -37,5 +45,7 @@ __all__ = [
     "remove",
     "rss",
     "sanitise",
+    "stylesheet",
+    "stylesheet_href",
     "write",
 ]

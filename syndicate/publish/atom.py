@@ -16,6 +16,7 @@ text, markup removed, since some readers render an RSS `<title>` as HTML.
 from __future__ import annotations
 
 import html
+from datetime import datetime
 from typing import Any
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -29,11 +30,13 @@ from syndicate.publish.document import (
     Channel,
     Deleted,
     Entry,
+    categories_of,
     category_scheme,
     entry_id,
     plain,
     standfirst,
     updated,
+    updated_times,
 )
 from syndicate.publish.sanitise import sanitise
 
@@ -97,10 +100,11 @@ def _build(channel: Channel, entries: list[Entry], *, rss: bool) -> FeedGenerato
     fg.title(channel.title)
     fg.subtitle(channel.subtitle or channel.title)
     fg.description(channel.subtitle or channel.title)
-    stamp = updated(entries, channel.deleted)
+    stamp = updated(entries, channel.deleted, channel.since)
     fg.updated(stamp)
     fg.lastBuildDate(stamp)
     fg.author({"name": channel.author})
+    fg.language(channel.language)  # Atom xml:lang, RSS <language> (the briefs are English)
     fg.generator(channel.generator, version=channel.version or None)
     if channel.rights:
         fg.rights(channel.rights)
@@ -130,12 +134,12 @@ def _build(channel: Channel, entries: list[Entry], *, rss: bool) -> FeedGenerato
     fg.link(href=links.home(), rel="alternate", type="text/html")
     if not rss:
         ext.deleted = [(entry_id(channel.authority, d.brief_id), d) for d in channel.deleted]
-    for entry in entries:
-        _add(fg, channel, entry, rss=rss)
+    for entry, when in zip(entries, updated_times(entries), strict=True):
+        _add(fg, channel, entry, when, rss=rss)
     return fg
 
 
-def _add(fg: FeedGenerator, channel: Channel, entry: Entry, *, rss: bool) -> None:
+def _add(fg: FeedGenerator, channel: Channel, entry: Entry, when: datetime, *, rss: bool) -> None:
     brief = entry.brief
     fe = fg.add_entry(order="append")
     fe.id(entry_id(channel.authority, brief.id))
@@ -143,7 +147,7 @@ def _add(fg: FeedGenerator, channel: Channel, entry: Entry, *, rss: bool) -> Non
     fe.title(
         (plain(brief.title) or plain(standfirst(brief))[:120] or brief.id) if rss else brief.title
     )
-    fe.updated(brief.updated)
+    fe.updated(when)
     fe.published(brief.published)
     fe.pubDate(brief.published)
     fe.summary(standfirst(brief))
@@ -153,16 +157,12 @@ def _add(fg: FeedGenerator, channel: Channel, entry: Entry, *, rss: bool) -> Non
     fe.author({"name": channel.author})
     if channel.rights:
         fe.rights(channel.rights)
+    # One term everywhere (Atom term, RSS category, JSON Feed tag); Atom's label is for
+    # people (feedgen would put the label in RSS, so RSS gets the term alone).
     categories = [
-        {
-            "term": brief.agency.lower(),
-            "label": brief.agency,
-            "scheme": category_scheme(channel.authority, "agency"),
-        }
-    ]
-    categories += [
-        {"term": t, "label": t, "scheme": category_scheme(channel.authority, "topic")}
-        for t in brief.topics
+        {"term": term, "scheme": category_scheme(channel.authority, kind)}
+        | ({} if rss else {"label": channel.label(term)})
+        for kind, term in categories_of(brief)
     ]
     fe.category(categories)
     ext: _EntryExtension = getattr(fe, _EXT)
@@ -179,15 +179,25 @@ def _check(entries: list[Entry]) -> None:
                 raise PublishError(f"publish: brief {e.brief.id} has a naive time {when}")
 
 
+def _styled(document: bytes, stylesheet: str | None) -> bytes:
+    """The document with an `<?xml-stylesheet?>` after its XML declaration (W3C, "Associating
+    Style Sheets with XML documents"), so a browser shows a page instead of raw XML."""
+    if not stylesheet:
+        return document
+    declaration, rest = document.split(b"\n", 1)
+    pi = f'<?xml-stylesheet type="text/xsl" href="{html.escape(stylesheet)}"?>'
+    return declaration + b"\n" + pi.encode("utf-8") + b"\n" + rest
+
+
 def atom(channel: Channel, entries: list[Entry]) -> bytes:
     """One Atom document (subscription or archive), entries in the order given."""
     _check(entries)
     out: bytes = _build(channel, entries, rss=False).atom_str(pretty=True)
-    return out
+    return _styled(out, channel.stylesheet)
 
 
 def rss(channel: Channel, entries: list[Entry]) -> bytes:
     """The RSS 2.0 twin of a subscription document."""
     _check(entries)
     out: bytes = _build(channel, entries, rss=True).rss_str(pretty=True)
-    return out
+    return _styled(out, channel.stylesheet)

@@ -1,5 +1,6 @@
-"""The list of feeds -> `feeds.opml` (OPML 2.0) and `index.html` (for people, with
-`<link rel="alternate">` autodiscovery of every feed)."""
+"""The list of feeds -> `feeds.opml` (OPML 2.0), `index.html` (for people, with
+`<link rel="alternate">` autodiscovery of every feed) and `feed.xsl`, the stylesheet that
+shows each Atom and RSS document as a page in a browser."""
 
 from __future__ import annotations
 
@@ -33,12 +34,12 @@ def opml(title: str, links: Links, feeds: list[Listed]) -> bytes:
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title
-    ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
     for label, members in _grouped(feeds):
         if not members:
             continue
-        group = ET.SubElement(body, "outline", text=label, title=label)
+        # A folder is an outline with `text` alone (OPML 2.0: other attributes need a type).
+        group = ET.SubElement(body, "outline", text=label)
         for f in members:
             ET.SubElement(
                 group,
@@ -47,7 +48,7 @@ def opml(title: str, links: Links, feeds: list[Listed]) -> bytes:
                 text=f.title,
                 title=f.title,
                 xmlUrl=links.feed(f.feed, "atom"),
-                htmlUrl=links.home(),
+                htmlUrl=links.page(f.feed),
             )
     ET.indent(root)
     xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
@@ -65,3 +66,18 @@ def index_html(title: str, subtitle: str, links: Links, feeds: list[Listed]) -> 
         feeds=feeds,
     )
     return html.encode("utf-8")
+
+
+STYLESHEET = "feed.xsl"
+
+
+def stylesheet(name: str, links: Links) -> bytes:
+    """The XSLT every Atom and RSS document names, rendering it as a page with a note on how
+    to subscribe (`templates/feeds.xsl`)."""
+    return templating.render("feeds.xsl", service=name, links=links).encode("utf-8")
+
+
+def stylesheet_href(document: str) -> str:
+    """The stylesheet's address relative to a document (`agency/cbp.atom` -> `../feed.xsl`),
+    so it resolves wherever the feeds directory is served."""
+    return "../" * document.count("/") + STYLESHEET

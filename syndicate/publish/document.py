@@ -7,13 +7,15 @@ stable id, so a title edit or a moved release URL never makes a second entry.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from syndicate.model import Brief
 
-# An empty feed still needs an RFC 4287 `updated`; a fixed instant keeps its bytes stable.
+# The `updated` of an empty feed when the caller gives none (tests); the pipeline gives the
+# instant the store first published, since feed validators call a 1970 date implausible.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # RFC 5005 section 2 (archived feeds) namespace for <fh:archive/>.
@@ -65,6 +67,10 @@ class Links:
     def index(self) -> str:
         return f"{self.root}/feeds/index.html"
 
+    def page(self, feed: str) -> str:
+        """The web page showing a feed's briefs: `/` for `all`, `/agency/cbp`, `/topic/x`."""
+        return self.home() if feed == "all" else f"{self.root}/{feed}"
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -81,7 +87,11 @@ class Channel:
     logo: str | None = None
     hub: str | None = None
     generator: str = "syndicate"
+    language: str = "en-US"
     version: str = ""
+    since: datetime | None = None  # `updated` when the document has no entries
+    stylesheet: str | None = None  # the XSLT's href, relative to the document
+    labels: tuple[tuple[str, str], ...] = ()  # category term -> label for people
     month: str | None = None  # set for an archive document: 'YYYY-MM'
     prev_archive: str | None = None  # month of the previous (older) archive document
     next_archive: str | None = None  # month of the next (newer) archive document
@@ -96,6 +106,10 @@ class Channel:
         if self.month is not None:
             return self.links.archive(self.feed, self.month)
         return self.links.feed(self.feed, "atom")
+
+    def label(self, term: str) -> str:
+        """The human label of a category term (an agency's name, a topic's title)."""
+        return dict(self.labels).get(term, term)
 
     @property
     def id(self) -> str:
@@ -113,18 +127,55 @@ def feed_id(authority: str, feed: str) -> str:
     return f"tag:{authority}:feed/{feed}"
 
 
+def categories_of(brief: Brief) -> list[tuple[str, str]]:
+    """(kind, term) of a brief's categories: its agency code as written, then its topics."""
+    return [("agency", brief.agency), *(("topic", t) for t in brief.topics)]
+
+
 def category_scheme(authority: str, kind: str) -> str:
     """The scheme URI of agency or topic categories."""
     return f"tag:{authority}:{kind}"
 
 
+def entry_updated(brief: Brief) -> datetime:
+    """An entry's `updated`: the brief's, with a stable fraction of a second added when it has
+    none.
+
+    Release times are often whole days ("Last Modified: April 10, 2025"), so several briefs
+    share an instant and feed validators warn of entries with the same `updated`. The
+    fraction comes from the brief's id, so it is the same in every document and every
+    publish: readers see a change only when the brief changes."""
+    when = brief.updated
+    if when.microsecond:
+        return when
+    digest = hashlib.sha256(brief.id.encode("utf-8")).digest()
+    return when.replace(microsecond=int.from_bytes(digest[:4], "big") % 1_000_000)
+
+
+def updated_times(entries: tuple[Entry, ...] | list[Entry]) -> list[datetime]:
+    """Each entry's `updated`, distinct within the document (one microsecond apart in the
+    one-in-a-million case where two fractions collide)."""
+    seen: set[datetime] = set()
+    out = []
+    for e in entries:
+        when = entry_updated(e.brief)
+        while when in seen:
+            when += timedelta(microseconds=1)
+        seen.add(when)
+        out.append(when)
+    return out
+
+
 def updated(
-    entries: tuple[Entry, ...] | list[Entry], deleted: tuple[Deleted, ...] = ()
+    entries: tuple[Entry, ...] | list[Entry],
+    deleted: tuple[Deleted, ...] = (),
+    since: datetime | None = None,
 ) -> datetime:
     """A document's `updated`: its newest entry's or tombstone's, so identical data gives
-    identical bytes (and a removal is a change readers see)."""
-    newest = max((e.brief.updated for e in entries), default=EPOCH)
-    return max([newest, *(d.when for d in deleted)])
+    identical bytes (and a removal is a change readers see); `since` (when publishing began)
+    for a document with neither."""
+    found = [*updated_times(entries), *(d.when for d in deleted)]
+    return max(found, default=since or EPOCH)
 
 
 def plain(text: str) -> str:

@@ -7,15 +7,24 @@ item `id` is the Atom entry id, `url` the brief's page, `external_url` the origi
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from syndicate.publish.document import Channel, Entry, category_scheme, entry_id, standfirst
+from syndicate.publish.document import (
+    Channel,
+    Entry,
+    categories_of,
+    category_scheme,
+    entry_id,
+    standfirst,
+    updated_times,
+)
 from syndicate.publish.sanitise import sanitise
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
+def _item(channel: Channel, entry: Entry, modified: datetime) -> dict[str, Any]:
     brief = entry.brief
     return {
         "id": entry_id(channel.authority, brief.id),
@@ -25,9 +34,9 @@ def _item(channel: Channel, entry: Entry) -> dict[str, Any]:
         "summary": standfirst(brief),
         "content_html": sanitise(entry.html),
         "date_published": brief.published.isoformat(),
-        "date_modified": brief.updated.isoformat(),
+        "date_modified": modified.isoformat(),
         "authors": [{"name": channel.author}],
-        "tags": [brief.agency.lower(), *brief.topics],
+        "tags": [term for _, term in categories_of(brief)],
         "_syndicate": {
             "agency": brief.agency,
             "topics": list(brief.topics),
@@ -49,7 +58,7 @@ def json_feed(channel: Channel, entries: list[Entry]) -> bytes:
         "feed_url": links.feed(channel.feed, "json"),
         "description": channel.subtitle or channel.title,
         "authors": [{"name": channel.author}],
-        "language": "en-US",
+        "language": channel.language,
     }
     if channel.icon:
         doc["favicon"] = channel.icon
@@ -57,6 +66,7 @@ def json_feed(channel: Channel, entries: list[Entry]) -> bytes:
         doc["icon"] = channel.logo
     if channel.hub:
         doc["hubs"] = [{"type": "WebSub", "url": channel.hub}]
-    doc["items"] = [_item(channel, e) for e in entries]
+    times = updated_times(entries)
+    doc["items"] = [_item(channel, e, t) for e, t in zip(entries, times, strict=True)]
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")

@@ -20,11 +20,13 @@ from sqlalchemy import and_, func, or_, select
 from syndicate import codec
 from syndicate.model import Brief
 from syndicate.store import schema
+from syndicate.store.dialects import insert_ignore
 
 if TYPE_CHECKING:
     from syndicate.store.core import Store
 
 _PENDING = "websub.pending"
+_SINCE = "feeds.since"  # when this store first published feeds
 _CHUNK = 500  # bound IN lists (SQLite's variable limit)
 
 
@@ -171,6 +173,19 @@ class Feeds:
                 conn.execute(
                     fs.insert(), [{"feed": n, "seq": seq, "published_at": when} for n in missing]
                 )
+
+    def since(self, now: datetime) -> datetime:
+        """When this store first published: `now` on the first call, the same instant after.
+
+        An empty feed's `updated` (RFC 4287 requires one) is this stable instant, so its bytes
+        do not change from one publish to the next and its date is a real one."""
+        m = schema.meta
+        with self.store.begin() as conn:
+            insert_ignore(
+                conn, m, {"key": _SINCE, "value": now.isoformat(), "updated_at": now}, ["key"]
+            )
+            value = conn.execute(select(m.c.value).where(m.c.key == _SINCE)).scalar()
+        return datetime.fromisoformat(str(value))
 
     def pending_pings(self) -> list[str]:
         """Feed URLs whose WebSub notification has not reached the hub yet."""

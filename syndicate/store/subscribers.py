@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Row, delete, func, insert, select
 
 from syndicate.errors import StoreError, SyndicateError
@@ -29,35 +30,50 @@ if TYPE_CHECKING:
 subscribers = schema.subscribers
 briefs = schema.briefs
 
-# RFC 5321 section 4.1.2 dot-atom local parts (no quoted strings: nobody types them and
-# many relays refuse them), and RFC 1035 host names with at least one dot.
-_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+# RFC 5321 section 4.5.3.1.1: a local part is at most 64 octets.
+_LOCAL_MAX = 64
 
 
 class BadAddress(SyndicateError):
-    """An email address that cannot be stored."""
+    """An email address that cannot be stored; the message says why, in plain words."""
 
 
 def normalise(email: str) -> str:
-    """A valid address in one canonical spelling (lower case, IDNA domain); else BadAddress."""
+    """A valid address in one canonical spelling (lower case, IDNA domain); else BadAddress.
+
+    Syntax is email-validator's (RFC 5322 dot-atoms, RFC 5321 lengths, IDNA 2008 domains,
+    special-use names such as `.invalid` refused). Internationalised local parts need
+    SMTPUTF8 (RFC 6531) end to end, which the delivery stage does not negotiate, so they
+    are refused with that reason instead of failing at the relay later."""
     raw = email.strip()
-    shown = raw[:80].encode("unicode_escape").decode("ascii")
-    if not raw or len(raw) > 254 or raw.count("@") != 1 or any(c.isspace() for c in raw):
-        raise BadAddress(f"store: not an email address: {shown!r}")
-    local, domain = raw.split("@")
+    shown = raw[:80]
+    if not raw:
+        raise BadAddress("an email address is needed")
     try:
-        ascii_domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise BadAddress(f"store: bad domain in {shown!r}") from None
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
-        raise BadAddress(f"store: bad domain in {shown!r}")
-    if len(local) > 64 or not _LOCAL.fullmatch(local):
-        raise BadAddress(f"store: bad local part in {shown!r}")
+        found = validate_email(
+            raw.removesuffix("."),  # a trailing dot on the domain is the root: harmless
+            check_deliverability=False,
+            allow_smtputf8=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError as e:
+        raise BadAddress(f"{shown!r} is not an email address: {_sentence(str(e))}") from None
+    local, domain = found.local_part, found.ascii_domain
+    if len(local) > _LOCAL_MAX:
+        raise BadAddress(
+            f"{shown!r} is not an email address: the part before the @-sign is longer than "
+            f"{_LOCAL_MAX} characters"
+        )
     # Local parts are case-sensitive in theory (RFC 5321 section 2.4) and never in practice;
     # folding case is what keeps "Ana@x.gov" and "ana@x.gov" from being two subscribers.
-    return f"{local.lower()}@{ascii_domain}"
+    return f"{local.lower()}@{domain.lower()}"
+
+
+def _sentence(reason: str) -> str:
+    """email-validator's reason as the tail of our sentence: first letter lower-cased."""
+    reason = reason.strip()
+    return reason[:1].lower() + reason[1:] if reason[1:2].islower() else reason
 
 
 def clean_name(name: str | None) -> str | None:
@@ -70,7 +86,7 @@ def clean_name(name: str | None) -> str | None:
 
 def _cadence(value: str) -> Cadence:
     if value not in CADENCES:
-        raise StoreError(f"store: cadence {value!r} is not one of {', '.join(CADENCES)}")
+        raise StoreError(f"cadence {value!r} is not one of {', '.join(CADENCES)}")
     return value
 
 

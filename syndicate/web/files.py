@@ -33,8 +33,18 @@ FEED_TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",  # feed.xsl, which shows feeds as pages in browsers
 }
 STATIC_TYPES = {".css": "text/css; charset=utf-8"}
+# A browser opening a feed asks for text/html first; it is given the same bytes as XML (the
+# only type for which browsers apply the feed's <?xml-stylesheet?>), and a policy that lets
+# that stylesheet load: browsers count XSLT as script (CSP Level 3, script-src).
+FOR_BROWSERS = ("application/atom+xml", "application/rss+xml")
+BROWSER_TYPE = "application/xml; charset=utf-8"
+BROWSER_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
 # Feed readers poll; five minutes of freshness, then they revalidate with the validators.
 CACHE_CONTROL = "public, max-age=300"
 # Below this, gzip costs more than it saves (one TCP segment either way).
@@ -156,20 +166,30 @@ def not_modified(headers: Headers, etag: str, modified: datetime) -> bool:
     return modified <= since
 
 
+def wants_page(headers: Headers) -> bool:
+    """Whether the client is a browser navigating (Accept names text/html), not a reader."""
+    return "text/html" in headers.get("accept", "").lower()
+
+
 def respond(entry: Entry, headers: Headers) -> Response:
     """The response for one file: 304, or the body (gzipped when asked and worth it)."""
     zipped = len(entry.body) >= GZIP_MIN and accepts_gzip(headers)
+    feed = entry.content_type.split(";")[0] in FOR_BROWSERS
+    page = feed and wants_page(headers)
     # Each representation needs its own strong validator (RFC 9110 section 8.8.3).
-    etag = entry.etag[:-1] + '-gz"' if zipped else entry.etag
+    etag = entry.etag[:-1] + ("-xml" if page else "") + ('-gz"' if zipped else '"')
     out = {
         "ETag": etag,
         "Last-Modified": entry.last_modified,
         "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept-Encoding",
+        "Vary": "Accept-Encoding, Accept" if feed else "Accept-Encoding",
     }
+    if page:
+        out["Content-Security-Policy"] = BROWSER_CSP
     if not_modified(headers, etag, entry.modified):
         return Response(status_code=304, headers=out)
+    media_type = BROWSER_TYPE if page else entry.content_type
     if zipped:
         out["Content-Encoding"] = "gzip"
-        return Response(entry.gzipped(), headers=out, media_type=entry.content_type)
-    return Response(entry.body, headers=out, media_type=entry.content_type)
+        return Response(entry.gzipped(), headers=out, media_type=media_type)
+    return Response(entry.body, headers=out, media_type=media_type)

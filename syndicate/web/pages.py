@@ -66,7 +66,19 @@ def _fragment(found: Brief) -> Markup:
 
 def home(request: Request) -> Response:
     """The latest briefs, every feed, and the subscribe form."""
-    site = _site(request)
+    return home_page(_site(request), request)
+
+
+def home_page(
+    site: Site,
+    request: Request,
+    *,
+    chosen: dict[str, Any] | None = None,
+    address: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    """The home page; with `error`, the subscribe form as it was sent and what was wrong."""
     feeds = [{"title": "All briefs", "page": "/", **site.feed_links("all")}]
     for code, name in site.agencies.items():
         feed = f"agency/{code.lower()}"
@@ -77,11 +89,14 @@ def home(request: Request) -> Response:
     csrf = guard.csrf_token(request, site.secret)
     response = site.page(
         "home",
+        status,
         cache=FORM,
         title="Latest briefs",
         feeds=feeds,
         choices=site.choices(),
-        chosen={"cadence": "daily", "agencies": (), "topics": ()},
+        chosen=chosen or {"cadence": "daily", "agencies": (), "topics": ()},
+        address=address,
+        error=error,
         csrf=csrf,
         **_listing(site, request, "all", "/"),
     )

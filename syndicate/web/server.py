@@ -54,6 +54,8 @@ def _config(
         port=config.web.port if port is None else port,
         # Our own structured logs cover requests that matter; uvicorn's access log is noise.
         access_log=False,
+        # Its own lines go through syndicate's log handler (logs.setup), text or JSON.
+        log_config=None,
         log_level=logging.getLevelName(logging.WARNING).lower(),
         server_header=False,
         # X-Forwarded-For/-Proto are believed only from `web.trusted_proxies` (addresses or

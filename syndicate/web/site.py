@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse
 
 from syndicate import templating, tokens
-from syndicate.brief import AGENCY_NAMES
 from syndicate.clock import Clock, utc_now
 from syndicate.config import Config
-from syndicate.model import AGENCIES, CADENCES, Subscriber
+from syndicate.config.topics import topic_label
+from syndicate.model import CADENCES, Subscriber
 from syndicate.store import Store
 from syndicate.web.files import FEED_TYPES, STATIC_TYPES, Files
 from syndicate.web.prometheus import Timings
@@ -42,6 +42,7 @@ FORMATS = {
     "rss": "application/rss+xml",
     "json": "application/feed+json",
 }
+FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
 ERRORS = {
     400: ("Bad request", "The form was not filled in as expected."),
     403: ("Form expired", "Reload the page and send the form again."),
@@ -60,9 +61,7 @@ class Refusal(HTTPException):
     """An error answer whose `detail` is a sentence for people, shown on the error page."""
 
 
-def topic_label(topic: str) -> str:
-    """`border-security` -> `Border security`."""
-    return topic.replace("-", " ").replace("_", " ").capitalize()
+__all__ = ["Refusal", "Site", "topic_label"]
 
 
 @dataclass
@@ -84,8 +83,13 @@ class Site:
 
     @property
     def agencies(self) -> dict[str, str]:
-        """Agency code -> its full name, in the order of `model.AGENCIES`."""
-        return {code: AGENCY_NAMES.get(code, code) for code in AGENCIES}
+        """Agency code -> its full name: the nine built in, then those config.toml adds."""
+        return self.config.agency_names
+
+    @property
+    def name(self) -> str:
+        """The site's name, which is also the title of its main feed."""
+        return self.config.feeds.title or self.config.service.name
 
     @property
     def topics(self) -> list[str]:
@@ -106,7 +110,11 @@ class Site:
     def alternates(self, feed: str, title: str) -> list[dict[str, str]]:
         """`<link rel="alternate">` autodiscovery entries for one feed."""
         return [
-            {"type": kind, "href": f"/feeds/{feed}.{fmt}", "title": f"{title} ({fmt.upper()})"}
+            {
+                "type": kind,
+                "href": f"/feeds/{feed}.{fmt}",
+                "title": f"{title} ({FORMAT_NAMES[fmt]})",
+            }
             for fmt, kind in FORMATS.items()
         ]
 
@@ -121,10 +129,10 @@ class Site:
         self, name: str, status: int = 200, *, cache: str = PUBLIC, **context: Any
     ) -> HTMLResponse:
         """Render `web/<name>.html` with the site-wide context."""
-        context.setdefault("alternates", self.alternates("all", self.config.feeds.title))
+        context.setdefault("alternates", self.alternates("all", self.name))
         html = templating.render(
             f"web/{name}.html",
-            site={"name": self.config.service.name, "subtitle": self.config.feeds.subtitle},
+            site={"name": self.name, "subtitle": self.config.feeds.subtitle},
             **context,
         )
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": cache})

@@ -7,11 +7,14 @@ changes cadence and filters, `/unsubscribe/<token>` stops mail, including the RF
 one-click POST a mail client sends without cookies or a form (the token authenticates it).
 GET (and HEAD) on a link never changes anything: mail security scanners and link-preview
 bots fetch every link in a message, so confirming and unsubscribing take a POST from the
-page's button. A bad token of any kind gets a plain 404 and changes nothing.
+page's button. A bad token of any kind gets a plain 404 and changes nothing; a genuine link of
+someone who unsubscribed says so and offers the form to subscribe again (which mails a new
+confirmation link). A bad address gives the form back as it was sent, with the reason.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from starlette.background import BackgroundTask
@@ -23,10 +26,11 @@ from starlette.responses import Response
 
 from syndicate import logs, tokens
 from syndicate.errors import SyndicateError
-from syndicate.model import AGENCIES, CADENCES, Cadence, Subscriber
+from syndicate.model import CADENCES, Cadence, Subscriber
 from syndicate.pipeline import mail
 from syndicate.store.subscribers import normalise
 from syndicate.web import guard
+from syndicate.web.pages import home_page
 from syndicate.web.site import CADENCE_LABELS, PRIVATE, Refusal, Site
 
 HOUR = timedelta(hours=1)
@@ -50,7 +54,7 @@ def _choices(site: Site, form: FormData) -> tuple[Cadence, tuple[str, ...], tupl
     topics = tuple(str(t) for t in form.getlist("topics"))
     if cadence not in CADENCES:
         raise Refusal(400, "Choose how often to receive mail.")
-    if not set(agencies) <= set(AGENCIES) or not set(topics) <= set(site.config.brief.topics):
+    if not set(agencies) <= set(site.agencies) or not set(topics) <= set(site.config.brief.topics):
         raise Refusal(400, "Choose agencies and topics from the lists offered.")
     return cadence, tuple(sorted(set(agencies))), tuple(sorted(set(topics)))
 
@@ -63,6 +67,18 @@ def address(raw: str) -> str | None:
         return None
 
 
+def _why_not(raw: str) -> str:
+    """What is wrong with an address, in email-validator's words, for the form."""
+    if not raw.strip():
+        return "Enter your email address."
+    try:
+        normalise(raw)
+    except SyndicateError as e:
+        reason = str(e).split(": ", 1)[-1]
+        return f"That does not look like an email address: {reason}"
+    return "That does not look like an email address."
+
+
 async def _form(request: Request, site: Site, *, csrf: bool) -> FormData:
     form = await request.form(max_files=0, max_fields=64)
     submitted = form.get("csrf", "")
@@ -72,8 +88,20 @@ async def _form(request: Request, site: Site, *, csrf: bool) -> FormData:
 
 
 def _throttled(site: Site, wait: float) -> Response:
-    response = site.error_page(429)
-    response.headers["Retry-After"] = str(int(wait) + 1)
+    """429 saying when to try again, in words and in Retry-After (RFC 9110 section 10.2.3)."""
+    seconds = int(wait) + 1
+    when = site.clock() + timedelta(seconds=seconds)
+    if seconds < 90:
+        delay = f"{seconds} seconds"
+    else:
+        minutes = math.ceil(seconds / 60)
+        delay = f"{minutes} minutes" if minutes < 120 else f"{math.ceil(minutes / 60)} hours"
+    response = site.error_page(
+        429,
+        f"Too many subscription requests came from here. Please try again in about {delay} "
+        f"(after {when:%H:%M} UTC).",
+    )
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -88,10 +116,21 @@ async def subscribe(request: Request) -> Response:
     wait = await run_in_threadpool(take, f"subscribe-ip:{client}", limit, HOUR, now=now)
     if wait:
         return _throttled(site, wait)
-    email = address(str(form.get("address", "")))
-    if email is None:
-        raise Refusal(400, "That does not look like an email address.")
+    typed = str(form.get("address", ""))
     cadence, agencies, topics = _choices(site, form)
+    email = address(typed)
+    if email is None:
+        # The form comes back as it was sent, with the reason beside the address.
+        chosen = {"cadence": cadence, "agencies": agencies, "topics": topics}
+        return await run_in_threadpool(
+            home_page,
+            site,
+            request,
+            chosen=chosen,
+            address=typed[:254],
+            error=_why_not(typed),
+            status=400,
+        )
     key = f"subscribe-email:{email}"
     wait = await run_in_threadpool(take, key, limit, HOUR, now=now)
     if wait:
@@ -160,6 +199,27 @@ def _subscriber(site: Site, token: str, purpose: tokens.Purpose) -> Subscriber:
     return found
 
 
+def _unsubscribed(site: Site, request: Request, subscriber: Subscriber) -> Response:
+    """What a genuine link of someone who left shows: that they are unsubscribed, and the
+    form to subscribe again (double opt-in again: it mails a new confirmation link)."""
+    csrf = guard.csrf_token(request, site.secret)
+    response = site.page(
+        "unsubscribed",
+        cache=PRIVATE,
+        title="You are unsubscribed",
+        subscriber=subscriber,
+        choices=site.choices(),
+        chosen={
+            "cadence": subscriber.cadence,
+            "agencies": subscriber.agencies,
+            "topics": subscriber.topics,
+        },
+        csrf=csrf,
+    )
+    guard.set_csrf_cookie(response, request, csrf)
+    return response
+
+
 def _subscribed(site: Site, subscriber: Subscriber) -> Response:
     return site.message(
         "You are subscribed",
@@ -177,9 +237,11 @@ async def confirm(request: Request) -> Response:
     token = request.path_params["token"]
     # The token is checked before anything else, so a bad one is a 404 for GET and POST alike.
     found = await run_in_threadpool(_subscriber, site, token, "confirm")
+    if found.status == "unsubscribed":
+        # An old confirmation link must not undo an unsubscribe; it says so instead.
+        return _unsubscribed(site, request, found)
     if found.status not in ("pending", "active"):
-        # An old confirmation link must not undo an unsubscribe or a bounce.
-        raise HTTPException(404)
+        raise HTTPException(404)  # bounced or complained: nothing to offer
     if request.method != "POST":
         # GET and HEAD only show the button: mail scanners and link previews fetch every link
         # in a message, and a confirmation a machine can complete is no double opt-in.
@@ -211,6 +273,8 @@ async def preferences(request: Request) -> Response:
     site = _site(request)
     token = request.path_params["token"]
     found = await run_in_threadpool(_subscriber, site, token, "preferences")
+    if found.status == "unsubscribed":
+        return _unsubscribed(site, request, found)
     if found.status not in ("pending", "active"):
         raise HTTPException(404)
     saved = False
@@ -246,7 +310,7 @@ async def unsubscribe(request: Request) -> Response:
     if request.method != "POST":
         # GET and HEAD only show the button: link scanners in mail systems fetch links.
         if found.status == "unsubscribed":
-            return site.message("You are unsubscribed", f"No more mail goes to {found.email}.")
+            return _unsubscribed(site, request, found)
         return site.page(
             "unsubscribe",
             cache=PRIVATE,
@@ -258,5 +322,7 @@ async def unsubscribe(request: Request) -> Response:
     # token comes with it, and none is needed: the signed token is the authentication.
     await _form(request, site, csrf=False)
     if found.status != "unsubscribed":
-        await run_in_threadpool(site.store.subscribers.unsubscribe, found.id, now=site.clock())
-    return site.message("You are unsubscribed", f"No more mail goes to {found.email}.")
+        found = await run_in_threadpool(
+            site.store.subscribers.unsubscribe, found.id, now=site.clock()
+        )
+    return _unsubscribed(site, request, found)
