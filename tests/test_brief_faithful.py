@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from brief_support import ATTRIBUTION, FETCHED, make, source
 
-from syndicate import brief
-from syndicate.brief import ENGINES, Draft, plaintext
+from syndicate import brief, extract
+from syndicate.brief import ENGINES, Draft
 from syndicate.errors import BriefError
 from syndicate.model import Article, Block, Brief, Quote, Section
 
@@ -70,7 +70,7 @@ def test_an_unfaithful_engine_never_gets_a_brief_out(monkeypatch: pytest.MonkeyP
             return Draft(article.title, None, ("Officials seized 900 tons of cargo.",), (), (), ())
 
     monkeypatch.setitem(ENGINES, "inventive", Inventive())
-    page = plaintext.article(
+    page = extract.from_text(
         "Title Here\n\nOfficers seized 12 pounds of cargo.\n", "https://x.gov/a"
     )
     with pytest.raises(BriefError, match=r"^brief: unfaithful: number 900 not in source"):
@@ -85,7 +85,7 @@ def test_an_unfaithful_engine_never_gets_a_brief_out(monkeypatch: pytest.MonkeyP
 
 
 def test_an_unknown_engine_is_named() -> None:
-    page = plaintext.article("Title\n\nText here.\n", "https://x.gov/a")
+    page = extract.from_text("Title\n\nText here.\n", "https://x.gov/a")
     with pytest.raises(BriefError, match="unknown engine 'neural'; known: extractive"):
         brief.make(
             page, id="x", source=source("DHS"), attribution=ATTRIBUTION, fetched_at=FETCHED,
@@ -117,7 +117,7 @@ def test_only_a_list_is_a_clear_error() -> None:
 
 
 def test_no_quotes_and_one_paragraph_is_a_sound_brief() -> None:
-    page = plaintext.article(
+    page = extract.from_text(
         "CISA Adds One Known Exploited Vulnerability to Catalog\n\n"
         "CISA has added one new vulnerability to its Known Exploited Vulnerabilities Catalog, "
         "based on evidence of active exploitation.\n",
@@ -132,7 +132,7 @@ def test_no_quotes_and_one_paragraph_is_a_sound_brief() -> None:
 
 
 def test_a_speakerless_quote_keeps_speaker_none() -> None:
-    page = plaintext.article(
+    page = extract.from_text(
         "Agency Statement on Port Closure\n\n"
         "The port closed for three days after the storm damaged two cranes and a pier.\n\n"
         "“We expect the port to reopen once inspections of every crane are complete.”\n",
@@ -149,7 +149,7 @@ def test_hostile_text_is_handled_without_runaway_matching() -> None:
     # A page of capitalised words around quote marks once took seconds per quotation
     # (the speaker patterns backtracked over the whole paragraph); windows bound them now.
     caps = " ".join(["Alpha Of The Beta"] * 2000)
-    page = plaintext.article(
+    page = extract.from_text(
         f"Title Of Release\n\nOfficers seized 12 pounds of cocaine on Monday.\n\n"
         f"{caps} “{caps} said the thing that was said here today.” {caps} “open\n",
         "https://www.dhs.gov/news/x",

@@ -3,6 +3,8 @@
     make(article, *, id, source, attribution, fetched_at, ...) -> Brief
     render(brief, fmt) -> str            "text" | "markdown" | "html" | "json"
     check(brief, article) -> None        the faithfulness check (BriefError when it fails)
+    verdicts(brief, article) -> list     each named check of it, passed or with its reason
+    numbered(article) -> tuple           the release's numbered sentences (what briefs cite)
     content_sha256(article) -> str       what provenance records of the source text
     material_hash(brief) -> str          what a reader sees, for telling a material edit
 
@@ -17,11 +19,14 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from syndicate.brief import links
 from syndicate.brief import topics as taxonomy
 from syndicate.brief.engine import Draft, Engine
 from syndicate.brief.extractive import Extractive
-from syndicate.brief.faithful import check, source_text
+from syndicate.brief.faithful import Verdict, check, source_text, verdicts
 from syndicate.brief.render import FORMATS, Format, material_hash, render
+from syndicate.brief.source import SourceSentence
+from syndicate.brief.source import number as numbered
 from syndicate.config import DEFAULT_TOPICS
 from syndicate.errors import BriefError
 from syndicate.model import Agency, Article, Attribution, Brief, Provenance, Source, SourceRef
@@ -84,7 +89,7 @@ def make(
         summary=draft.summary,
         sections=draft.sections,
         quotes=draft.quotes,
-        links=draft.links,
+        links=links.reading(article, source.agency),
         topics=taxonomy.classify(article.title, article.text, topics),
         sources=tuple(refs),
         attribution=attribution,
@@ -92,6 +97,7 @@ def make(
             fetched_at=fetched_at,
             content_sha256=content_sha256(article),
             engine=f"{chosen.name}/{chosen.version}",
+            cited=draft.cited,
         ),
     )
     check(brief, article)
@@ -105,9 +111,13 @@ __all__ = [
     "Draft",
     "Engine",
     "Format",
+    "SourceSentence",
+    "Verdict",
     "check",
     "content_sha256",
     "make",
     "material_hash",
+    "numbered",
     "render",
+    "verdicts",
 ]
