@@ -22,6 +22,7 @@ from syndicate.cli import (
     inspect,
     poll,
     publish,
+    remake,
     run,
     serve,
     sources,
@@ -30,7 +31,9 @@ from syndicate.cli import (
 from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
-COMMANDS = (check, run, poll, sources, inspect, brief, publish, subscribers, digest, serve, demo)
+COMMANDS = (
+    check, run, poll, sources, inspect, brief, remake, publish, subscribers, digest, serve, demo,
+)  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,16 +6,24 @@ other way round; the failure is logged and reported in the returned summary.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from syndicate import logs
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
 from syndicate.pipeline import feeds, mail
-from syndicate.pipeline.poll import PollSummary
 from syndicate.store import Store
 
 
-def after_poll(config: Config, store: Store, summary: PollSummary) -> dict[str, str]:
-    """Publish changed feeds and send immediate digests when the poll changed briefs."""
+class Changes(Protocol):
+    """What ran before: a poll, or a re-make of stored briefs."""
+
+    @property
+    def changed(self) -> bool: ...
+
+
+def after_poll(config: Config, store: Store, summary: Changes) -> dict[str, str]:
+    """Publish changed feeds and send immediate digests when the run changed briefs."""
     if not summary.changed:
         return {}
     done: dict[str, str] = {}
