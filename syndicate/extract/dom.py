@@ -257,8 +257,11 @@ def _caption(element: HtmlElement) -> bool:
         return False
     if _has_image(element):
         return True
+    # A neighbour that is only an image (its own caption, if any, is its own business).
     neighbours = (element.getprevious(), element.getnext())
-    return any(n is not None and _has_image(n) for n in neighbours)
+    return any(
+        n is not None and _has_image(n) and not "".join(n.itertext()).strip() for n in neighbours
+    )
 
 
 def _has_image(element: HtmlElement) -> bool:
