@@ -174,10 +174,10 @@ def _speakers(brief: Brief, src: _Source) -> str | None:
             return f"speaker not in source: {q.speaker!r}"
         first = normalise(q.text)
         given = [who for pieces, who in src.quotations if any(first in p for p in pieces)]
-        if given and q.speaker and normalise(q.speaker) not in given:
-            return f"quote given to {q.speaker!r}; the source's speaker is {given[0]!r}"
         if given and q.speaker and all(who is None for who in given):
             return f"quote given to {q.speaker!r}; the source names no speaker"
+        if given and q.speaker and normalise(q.speaker) not in given:
+            return f"quote given to {q.speaker!r}; the source's speaker is {given[0]!r}"
     return None
 
 

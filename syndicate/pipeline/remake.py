@@ -145,4 +145,4 @@ def _one(
     return Remade(before.id, before.title, "updated" if material else "unchanged", None, engine)
 
 
-__all__ = ["RemakeSummary", "Remade", "remake"]
+__all__ = ["Remade", "RemakeSummary", "remake"]
