@@ -108,7 +108,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Link:
-    """A link kept from a release: its text and absolute URL."""
+    """A link kept from a release: its text and absolute URL (or, on a page read without
+    an http(s) address, the site path it was written as, "/newsroom/x")."""
 
     text: str
     url: str

@@ -5,6 +5,7 @@
     check(brief, article) -> None        the faithfulness check (BriefError when it fails)
     verdicts(brief, article) -> list     each named check of it, passed or with its reason
     numbered(article) -> tuple           the release's numbered sentences (what briefs cite)
+    quotations(article) -> list          its quotations, in order, with speakers and verbs
     content_sha256(article) -> str       what provenance records of the source text
     material_hash(brief) -> str          what a reader sees, for telling a material edit
 
@@ -19,11 +20,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from syndicate.brief import links
+from syndicate.brief import layout, links
 from syndicate.brief import topics as taxonomy
 from syndicate.brief.engine import Draft, Engine
 from syndicate.brief.extractive import Extractive
 from syndicate.brief.faithful import Verdict, check, source_text, verdicts
+from syndicate.brief.quotes import Quotation
 from syndicate.brief.render import FORMATS, Format, material_hash, render
 from syndicate.brief.source import SourceSentence
 from syndicate.brief.source import number as numbered
@@ -45,6 +47,11 @@ AGENCY_NAMES: dict[Agency, str] = {
     "USCG": "U.S. Coast Guard",
     "USSS": "U.S. Secret Service",
 }
+
+
+def quotations(article: Article) -> list[Quotation]:
+    """The release's quotations in reading order: the quotes a brief may show, by index."""
+    return list(layout.read(article).quotes)
 
 
 def content_sha256(article: Article) -> str:
@@ -111,6 +118,7 @@ __all__ = [
     "Draft",
     "Engine",
     "Format",
+    "Quotation",
     "SourceSentence",
     "Verdict",
     "check",
@@ -118,6 +126,7 @@ __all__ = [
     "make",
     "material_hash",
     "numbered",
+    "quotations",
     "render",
     "verdicts",
 ]

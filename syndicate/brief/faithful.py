@@ -56,6 +56,7 @@ class Verdict:
         return self.reason is None
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
     """Text as the check compares it: NFC, straight quote marks, single spaces."""
     if not unicodedata.is_normalized("NFC", text):
@@ -105,8 +106,7 @@ class _Source:
         return normalise(self.sentences[n - 1].text)
 
 
-@lru_cache(maxsize=64)
-def _read(article: Article) -> _Source:
+def _source(article: Article) -> _Source:
     text = normalise(source_text(article))
     words = frozenset(_WORDS.findall(text))
     numbered = source.number(article)
@@ -127,6 +127,9 @@ def _read(article: Article) -> _Source:
         quotations=quotations,
         article=article,
     )
+
+
+_read = source.Memo(_source)
 
 
 def _short(text: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from syndicate.brief import closing, quotes, source
 from syndicate.brief.quotes import Piece, Quotation
@@ -77,8 +76,7 @@ def _links_only(block: Block) -> bool:
     return bool(block.items) and all(item.strip().rstrip(".") in texts for item in block.items)
 
 
-@lru_cache(maxsize=64)
-def read(article: Article) -> Layout:
+def _read(article: Article) -> Layout:
     """Lay an article out for the engine (and the faithfulness check: read once for both)."""
     numbered = source.number(article)
     by_block: dict[int, list[source.SourceSentence]] = {}
@@ -140,6 +138,9 @@ def read(article: Article) -> Layout:
                 segments[-1].paragraphs.append(para)
     body = "\n".join(article.blocks[i].text for i in prose)
     return Layout(title(article), article.dateline, deck, segments, found, body, cites)
+
+
+read = source.Memo(_read)
 
 
 def _introduces(para: int, found: list[Quotation]) -> bool:

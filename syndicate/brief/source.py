@@ -9,14 +9,42 @@ beside the release, or handed to a model as "the release as numbered sentences".
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 from syndicate.brief import sentences
 from syndicate.model import Article
 
 SentenceKind = Literal["sentence", "item", "row"]
+T = TypeVar("T")
+
+
+class Memo(Generic[T]):
+    """A function of an article, computed once per article object: the engine, the check and
+    the numbering read the same article within one `make`, so it is read once. Keyed by the
+    object itself (held, so its id is never reused while cached), not by its hash, which
+    would walk every block each time."""
+
+    def __init__(self, fn: Callable[[Article], T], size: int = 64) -> None:
+        self.fn = fn
+        self.size = size
+        self.seen: OrderedDict[int, tuple[Article, T]] = OrderedDict()
+
+    def __call__(self, article: Article) -> T:
+        hit = self.seen.get(id(article))
+        if hit is not None and hit[0] is article:
+            self.seen.move_to_end(id(article))
+            return hit[1]
+        value = self.fn(article)
+        self.seen[id(article)] = (article, value)
+        if len(self.seen) > self.size:
+            self.seen.popitem(last=False)
+        return value
+
+    def cache_clear(self) -> None:
+        self.seen.clear()
 
 
 @dataclass(frozen=True)
@@ -31,8 +59,7 @@ class SourceSentence:
     end: int = 0
 
 
-@lru_cache(maxsize=64)
-def number(article: Article) -> tuple[SourceSentence, ...]:
+def _number(article: Article) -> tuple[SourceSentence, ...]:
     """The release's sentences, items and rows, numbered from 1 in reading order."""
     out: list[SourceSentence] = []
     for index, block in enumerate(article.blocks):
@@ -45,6 +72,9 @@ def number(article: Article) -> tuple[SourceSentence, ...]:
                 if item.strip():
                     out.append(SourceSentence(len(out) + 1, item.strip(), index, kind))
     return tuple(out)
+
+
+number = Memo(_number)
 
 
 def spans(text: str) -> list[tuple[str, int, int]]:
