@@ -250,3 +250,24 @@ def test_phrases_break_at_verbs_and_figures() -> None:
     assert "year-old" not in " ".join(found)
     assert "Harris County" in found
     assert not any("detained" in g for g in found)
+
+
+def test_reading_an_article_is_memoised_per_object_and_thread_safe() -> None:
+    import threading
+
+    from syndicate.brief import source
+    from syndicate.model import Article, Block
+
+    calls: list[int] = []
+    memo = source.Memo(lambda a: calls.append(1) or len(a.blocks), size=2)
+    one = Article("https://x.gov/1", "T", (Block("paragraph", "One sentence here."),))
+    same = Article("https://x.gov/1", "T", (Block("paragraph", "One sentence here."),))
+    assert memo(one) == 1 and memo(one) == 1 and len(calls) == 1
+    assert memo(same) == 1 and len(calls) == 2  # an equal article is another object
+    others = [Article(f"https://x.gov/{n}", "T", ()) for n in range(50)]
+    threads = [threading.Thread(target=lambda: [memo(a) for a in others]) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(memo.seen) <= 2

@@ -9,6 +9,7 @@ beside the release, or handed to a model as "the release as numbered sentences".
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,20 +32,24 @@ class Memo(Generic[T]):
         self.fn = fn
         self.size = size
         self.seen: OrderedDict[int, tuple[Article, T]] = OrderedDict()
+        self.lock = threading.Lock()  # polls brief in worker threads
 
     def __call__(self, article: Article) -> T:
-        hit = self.seen.get(id(article))
-        if hit is not None and hit[0] is article:
-            self.seen.move_to_end(id(article))
-            return hit[1]
-        value = self.fn(article)
-        self.seen[id(article)] = (article, value)
-        if len(self.seen) > self.size:
-            self.seen.popitem(last=False)
+        with self.lock:
+            hit = self.seen.get(id(article))
+            if hit is not None and hit[0] is article:
+                self.seen.move_to_end(id(article))
+                return hit[1]
+        value = self.fn(article)  # outside the lock: two threads may both compute, harmlessly
+        with self.lock:
+            self.seen[id(article)] = (article, value)
+            while len(self.seen) > self.size:
+                self.seen.popitem(last=False)
         return value
 
     def cache_clear(self) -> None:
-        self.seen.clear()
+        with self.lock:
+            self.seen.clear()
 
 
 @dataclass(frozen=True)
