@@ -15,6 +15,7 @@ from syndicate.model import (
     Attribution,
     Block,
     Brief,
+    Cited,
     Link,
     Provenance,
     Quote,
@@ -53,7 +54,10 @@ def brief_to_json(brief: Brief) -> JSON:
             {"heading": s.heading, "paragraphs": list(s.paragraphs), "bullets": list(s.bullets)}
             for s in brief.sections
         ],
-        "quotes": [{"text": q.text, "speaker": q.speaker} for q in brief.quotes],
+        "quotes": [
+            {"text": q.text, "speaker": q.speaker, "verb": q.verb, "more": list(q.more)}
+            for q in brief.quotes
+        ],
         "links": [{"title": link.text, "url": link.url} for link in brief.links],
         "topics": list(brief.topics),
         "sources": [{"name": s.name, "url": s.url} for s in brief.sources],
@@ -66,6 +70,10 @@ def brief_to_json(brief: Brief) -> JSON:
             "fetched_at": _time(brief.provenance.fetched_at),
             "content_sha256": brief.provenance.content_sha256,
             "engine": brief.provenance.engine,
+            "cited": [
+                {"part": c.part, "text": c.text, "sources": list(c.sources)}
+                for c in brief.provenance.cited
+            ],
         },
     }
 
@@ -88,7 +96,10 @@ def brief_from_json(data: JSON) -> Brief:
             Section(s["heading"], tuple(s.get("paragraphs", ())), tuple(s.get("bullets", ())))
             for s in data["sections"]
         ),
-        quotes=tuple(Quote(q["text"], q.get("speaker")) for q in data["quotes"]),
+        quotes=tuple(
+            Quote(q["text"], q.get("speaker"), q.get("verb"), tuple(q.get("more", ())))
+            for q in data["quotes"]
+        ),
         links=tuple(Link(link["title"], link["url"]) for link in data["links"]),
         topics=tuple(data["topics"]),
         sources=tuple(SourceRef(s["name"], s["url"]) for s in data["sources"]),
@@ -101,6 +112,10 @@ def brief_from_json(data: JSON) -> Brief:
             _required_time(provenance["fetched_at"]),
             provenance["content_sha256"],
             provenance["engine"],
+            tuple(
+                Cited(c["part"], c["text"], tuple(c["sources"]))
+                for c in provenance.get("cited", ())
+            ),
         ),
     )
 

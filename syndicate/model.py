@@ -121,7 +121,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Link:
-    """A link kept from a release: its text and absolute URL."""
+    """A link kept from a release: its text and absolute URL (or, on a page read without
+    an http(s) address, the site path it was written as, "/newsroom/x")."""
 
     text: str
     url: str
@@ -176,8 +177,21 @@ class Section:
 
 @dataclass(frozen=True)
 class Quote:
+    """One speaker's quotation, shown once: its pieces verbatim, in the release's order.
+
+    `text` is the first piece and `more` the pieces that continue it (`“A,” said X. “B.”`
+    is `text="A"`, `more=("B.",)`); `verb` is the release's own attribution ("said",
+    "emphasized", "said in a statement"), None when the release gives none.
+    """
+
     text: str
     speaker: str | None = None
+    verb: str | None = None
+    more: tuple[str, ...] = ()
+
+    @property
+    def pieces(self) -> tuple[str, ...]:
+        return (self.text, *self.more)
 
 
 @dataclass(frozen=True)
@@ -193,11 +207,25 @@ class Attribution:
     notice: str | None = None
 
 
+CitedPart = Literal["standfirst", "paragraph", "bullet", "quote"]
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One brief sentence (or quote piece) and the numbers of the source sentences it rests
+    on, as `brief.sentences(article)` numbers them (1 is the body's first sentence)."""
+
+    part: CitedPart
+    text: str
+    sources: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class Provenance:
     fetched_at: datetime
     content_sha256: str
     engine: str
+    cited: tuple[Cited, ...] = ()
 
 
 @dataclass(frozen=True)

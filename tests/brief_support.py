@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate import brief
-from syndicate.brief import plaintext
+from syndicate import brief, extract
 from syndicate.model import AGENCIES, Agency, Article, Attribution, Brief, Source
 
 BRIEFS = Path(__file__).parent / "data" / "briefs"
@@ -26,7 +25,7 @@ def expected(case: str) -> dict[str, Any]:
 
 def article(case: str) -> Article:
     text = (BRIEFS / case / "release.txt").read_text("utf-8")
-    return plaintext.article(text, expected(case)["url"])
+    return extract.from_text(text, expected(case)["url"])
 
 
 def source(agency: str) -> Source:

@@ -101,7 +101,9 @@ FORWARD = [
     ("The Department plans to add 12 new scanners at Georgia ports by the end of 2026.", 2),
     ("The rule takes effect Jan. 20, 2026.", 2),
     ("Applications open on March 3 and close on April 14.", 2),
-    ("CISA strongly urges all organizations to reduce their exposure.", 2),
+    # Advice is not what comes next (the issue: What's Next holds only future facts).
+    ("CISA strongly urges all organizations to reduce their exposure.", 0),
+    ("CBP will add officers at its busiest ports from Dec. 15 through Jan. 5.", 2),
     ("The next step is a public comment period of 60 days.", 2),
     ("He will remain in ICE custody pending his removal.", 1),
     ("CISA and the FBI urge owners and operators to take the following actions:", 0),

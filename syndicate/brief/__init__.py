@@ -3,6 +3,9 @@
     make(article, *, id, source, attribution, fetched_at, ...) -> Brief
     render(brief, fmt) -> str            "text" | "markdown" | "html" | "json"
     check(brief, article) -> None        the faithfulness check (BriefError when it fails)
+    verdicts(brief, article) -> list     each named check of it, passed or with its reason
+    numbered(article) -> tuple           the release's numbered sentences (what briefs cite)
+    quotations(article) -> list          its quotations, in order, with speakers and verbs
     content_sha256(article) -> str       what provenance records of the source text
     material_hash(brief) -> str          what a reader sees, for telling a material edit
 
@@ -17,11 +20,15 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from syndicate.brief import layout, links
 from syndicate.brief import topics as taxonomy
 from syndicate.brief.engine import Draft, Engine
 from syndicate.brief.extractive import Extractive
-from syndicate.brief.faithful import check, source_text
+from syndicate.brief.faithful import Verdict, check, source_text, verdicts
+from syndicate.brief.quotes import Quotation
 from syndicate.brief.render import FORMATS, Format, material_hash, render
+from syndicate.brief.source import SourceSentence
+from syndicate.brief.source import number as numbered
 from syndicate.config import DEFAULT_TOPICS
 from syndicate.config.agencies import BUILT_IN
 from syndicate.errors import BriefError
@@ -31,6 +38,11 @@ ENGINES: dict[str, Engine] = {"extractive": Extractive()}
 
 # The full names `Sources:` uses when a source's own name is a newsroom, not an agency.
 AGENCY_NAMES: dict[Agency, str] = {code: p.name for code, p in BUILT_IN.items()}
+
+
+def quotations(article: Article) -> list[Quotation]:
+    """The release's quotations in reading order: the quotes a brief may show, by index."""
+    return list(layout.read(article).quotes)
 
 
 def content_sha256(article: Article) -> str:
@@ -75,7 +87,7 @@ def make(
         summary=draft.summary,
         sections=draft.sections,
         quotes=draft.quotes,
-        links=draft.links,
+        links=links.reading(article, source.agency),
         topics=taxonomy.classify(article.title, article.text, topics),
         sources=tuple(refs),
         attribution=attribution,
@@ -83,6 +95,7 @@ def make(
             fetched_at=fetched_at,
             content_sha256=content_sha256(article),
             engine=f"{chosen.name}/{chosen.version}",
+            cited=draft.cited,
         ),
     )
     check(brief, article)
@@ -96,9 +109,15 @@ __all__ = [
     "Draft",
     "Engine",
     "Format",
+    "Quotation",
+    "SourceSentence",
+    "Verdict",
     "check",
     "content_sha256",
     "make",
     "material_hash",
+    "numbered",
+    "quotations",
     "render",
+    "verdicts",
 ]

@@ -3,8 +3,10 @@ at a link, and which headings name a closing part.
 
 The reference brief ends its body with a short section on what follows ("Moving Forward");
 releases say it in sentences like "They expect the liaison to begin work later this year",
-"Agencies must patch both vulnerabilities by April 29, 2025" or "CISA urges all
-organizations to ...". `forward` grades such a sentence, `is_heading` tells the release's
+"Agencies must patch both vulnerabilities by April 29, 2025" or "The deadline to apply is
+July 7". Only facts about the future count: advice ("CISA urges all organizations to ...")
+and notes to the media (which extraction removes) do not. `forward` grades such a sentence,
+`is_heading` tells the release's
 own closing subheadings ("Next Steps", "How to Apply", "Required Action") and is what the
 renderer uses to find the closing section, which the engine always puts last; `pick` chooses
 the closing's sentences, preferring the release's end. `pointer` tells a sentence that only
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # layout imports this module to tell pointers
@@ -29,14 +32,16 @@ _MONTH = (
 )
 # A sentence that says what will happen, by when, or what readers are to do.
 _STRONG = re.compile(
-    r"\b(?:expects?\b|expected to|plans? to|planned|planning to|(?:is|are) scheduled|"
+    r"\b(?:expects?\b|expected to|(?<!should )plans? to|planned|planning to|(?:is|are) scheduled|"
     r"scheduled (?:to|for)|takes? effect|goes? into effect|will (?:take|go into) effect|"
     r"effective (?:immediately|on|" + _MONTH + r")|deadlines?|next steps?|"
     r"applications? (?:open|are open|will open|are due|close|will close|are accepted)|"
-    r"(?:urges?|encourages?|calls? on)\b[^.:;]{0,120}?\bto\b|"
     r"(?:must|should|can|may) (?:begin |also )?(?:apply|register)|"
     r"(?:apply|register|due|submitted) by|comment period|upcoming|in the coming|"
     r"later this (?:year|month|week|spring|summer|fall|autumn|winter)|at a later date|"
+    r"(?:later |early |in the )?next (?:year|month|week|spring|summer|fall|autumn|winter)|"
+    r"through the end of|in the (?:spring|summer|fall|autumn|winter) of (?:19|20)\d\d|"
+    r"in (?:spring|summer|fall|autumn|winter) (?:19|20)\d\d|will face|"
     r"going forward|moving forward|looking ahead|in the future|further cooperative|"
     r"(?:on or after|beginning|starting) " + _MONTH + r"\s\d|"
     # "by April 29, 2025", "by the end of 2026"; a bare "by 2019" is as often done as due.
@@ -46,8 +51,15 @@ _STRONG = re.compile(
     r"by (?:the (?:end|middle|start) of |early |mid-?|late )(?:19|20)\d\d)",
     re.I,
 )
-# "will" alone is future, but leads often say what an agreement "will" do: a weak cue.
+# "will" alone is future, but leads often say what an agreement "will" do: a weak cue,
+# unless the sentence also says when.
 _WEAK = re.compile(r"\bwill\b", re.I)
+_WHEN = re.compile(
+    r"\b(?:on|from|by|until|through|in|before|after|starting|beginning)\s+"
+    + _MONTH
+    + r"(?:\s+\d{1,2})?\b|\b(?:in|by|until)\s+(?:19|20)\d\d\b",
+    re.I,
+)
 _HEADING = re.compile(
     r"\b(?:next|ahead|forward|upcoming|coming|future|timeline|deadlines?|key dates|"
     r"important dates|how to (?:apply|register|comment|prepare|get help)|what to do|"
@@ -63,13 +75,15 @@ _SENDS = re.compile(
 # ...or, when the sentence names a link, a statement of where more is to be found.
 _POINTS = re.compile(
     r"\b(?:more|further|additional|full|complete)\b[^.]{0,60}\b(?:details?|information|"
-    r"guidance|list|text)\b|\b(?:available|found|posted|published|listed)\s+(?:at|in|on)\b|"
+    r"guidance|list|text)\b|\b(?:available|found|posted|published|listed)(?:\s+(?:monthly|"
+    r"weekly|daily|online|here|there))?\s+(?:at|in|on)\b|"
     r"\b(?:can|may) find\b|\blearn more\b",
     re.I,
 )
 _URL = re.compile(r"https?://|\bwww\.", re.I)
 
 
+@lru_cache(maxsize=4096)
 def forward(text: str) -> int:
     """How plainly a sentence says what comes next: 2 plainly, 1 by a bare "will", else 0.
 
@@ -80,6 +94,8 @@ def forward(text: str) -> int:
         return 0
     if _STRONG.search(text):
         return 2
+    if _WEAK.search(text) and _WHEN.search(text):
+        return 2  # "CBP will add officers ... from Dec. 15 through Jan. 5": a dated future
     return 1 if _WEAK.search(text) else 0
 
 
@@ -96,33 +112,31 @@ def pointer(text: str, link_texts: Iterable[str] = ()) -> bool:
     return names and bool(_POINTS.search(text))
 
 
-def pick(prose: Sequence[Sentence], ends: set[int], limit: int) -> list[Sentence]:
+def pick(
+    prose: Sequence[Sentence], ends: set[int], limit: int, *, late: int | None = None
+) -> list[Sentence]:
     """Up to `limit` sentences saying what comes next, in the release's order.
 
     `prose` is what may still be shown, in order; `ends` holds the orders of sentences under
-    a closing subheading. Those come first, then the release's last third (a release tells
-    what follows at its end), a plain cue before a bare "will", then the later sentence. A
-    bare "will" early on is what the news does, not what follows, so it is never taken; and
-    only the first pick may come from early in the release.
+    a closing subheading; `late` is the order where the release's last third begins (by
+    default, the last third of `prose`). A plain cue ("is scheduled for", "by March 2026",
+    "will ... on Dec. 2") counts anywhere; a bare "will" only in the last third or under a
+    closing subheading, since early on it is what the news does, not what follows. Those
+    under a closing subheading come first, then plain cues before bare ones, then the later
+    sentence (a release tells what follows at its end).
     """
     if not prose or limit <= 0:
         return []
-    late = prose[len(prose) * 2 // 3].order
+    if late is None:
+        late = prose[len(prose) * 2 // 3].order
 
     def near_end(s: Sentence) -> bool:
         return s.order in ends or s.order >= late
 
-    def ranked(pool: Iterable[Sentence]) -> list[tuple[Sentence, int]]:
-        graded = [(s, forward(s.text)) for s in pool]
-        return sorted(
-            ((s, g) for s, g in graded if g == 2 or (g and near_end(s))),
-            key=lambda sg: (sg[0].order in ends, sg[0].order >= late, sg[1], sg[0].order),
-            reverse=True,
-        )
-
-    # The end is read first; the early part only when the end says nothing of what follows.
-    found = ranked(s for s in prose if near_end(s))
-    found = found or ranked(s for s in prose if not near_end(s))
-    picked = [s for s, _ in found[:1]]
-    picked += [s for s, _ in found[1:] if near_end(s)][: limit - 1]
-    return sorted(picked, key=lambda s: s.order)
+    graded = [(s, forward(s.text)) for s in prose]
+    found = sorted(
+        ((s, g) for s, g in graded if g == 2 or (g and near_end(s))),
+        key=lambda sg: (sg[0].order in ends, sg[1], near_end(sg[0]), sg[0].order),
+        reverse=True,
+    )
+    return sorted((s for s, _ in found[:limit]), key=lambda s: s.order)

@@ -1,7 +1,10 @@
 """What a brief engine is: an `Article` in, a `Draft` (the reader-visible parts) out.
 
 Engines are chosen by name from `brief.ENGINES`; `make` adds the sources, attribution,
-topics and provenance, and runs the faithfulness check on whatever an engine drafts.
+topics, Additional Reading (the release's official links, the same for every engine) and
+provenance, and runs the faithfulness check on whatever an engine drafts. A draft cites,
+for every sentence and quotation piece it shows, the numbers of the source sentences it
+rests on (`source.number`); `make` keeps them in the brief's provenance.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from syndicate.model import Article, Link, Quote, Section
+from syndicate.model import Article, Cited, Quote, Section
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class Draft:
     summary: tuple[str, ...]
     sections: tuple[Section, ...]
     quotes: tuple[Quote, ...]
-    links: tuple[Link, ...]
+    cited: tuple[Cited, ...] = ()
 
 
 class Engine(Protocol):

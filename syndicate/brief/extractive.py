@@ -1,391 +1,285 @@
-"""The default engine: an `Article` in, a `Draft` built only from the release's sentences.
+"""The default engine: an `Article` in, a `Draft` made only of the release's own sentences.
 
-Deterministic: no randomness, no model, ties broken by position. The standfirst is the
-first sentence (dateline removed) and the sentence after it that best states an outcome; a
-lead section follows; each subheaded part of the release becomes a section under its own
-heading, a list becoming bullets; background sentences get a section of their own; the
-sentences that say what comes next (see `closing`) close the brief in a last section;
-quotations are kept whole beside the sections. No sentence is shown twice. Length is then
-brought near `target_words` by dropping whole sentences and bullets, never by cutting one.
+Deterministic: no randomness, no model, ties broken by position. Nothing is rewritten: every
+standfirst, paragraph and bullet is a sentence (or list item) of the release, verbatim, and
+every quotation is shown as the release prints it. The steps:
+
+1. the release's type (`kinds.classify`) chooses the layout;
+2. the standfirst: the first whole sentence of the release's own narrative (who did what),
+   and the early sentence that best states the outcome;
+3. what comes next (`closing.pick`): future facts only, put last;
+4. the body (`parts`): the opening shared out among the layout's parts, each subheaded part
+   of the release under its own heading, lists as 3-5 bullets, headings for the rest;
+5. the quotations, each speaker's quotation once, with the release's verb (at most three);
+6. length fitted to `target_words` by dropping whole sentences, bullets, quotations and
+   parts, least needed first; a release with less to say gives a shorter brief, never a
+   padded one.
+
+Every sentence and quotation piece shown is cited in the draft (`Draft.cited`) by its
+number in `source.number(article)`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from urllib.parse import urlsplit
 
-from syndicate.brief import acronyms, closing
-from syndicate.brief.closing import NEXT
+from syndicate.brief import closing, kinds, parts
 from syndicate.brief.engine import Draft
-from syndicate.brief.layout import Layout, Segment, Sentence, read
-from syndicate.model import Article, Link, Quote, Section
+from syndicate.brief.headings import GENERIC
+from syndicate.brief.layout import Layout, Sentence, read
+from syndicate.brief.parts import Part, usable
+from syndicate.model import Article, Cited, Quote, Section
 
-KEY_POINTS = "Key Points"
-BACKGROUND = "Background"
-OVERVIEW = "Overview"
-DEFAULT_HEADINGS = (KEY_POINTS, BACKGROUND, NEXT, OVERVIEW)
-
+NEXT_MAX, QUOTES_MAX = 2, 3
+DEFAULT_HEADINGS = (*GENERIC, closing.NEXT)
+# A quotation to show, with the source sentences each of its pieces stands in.
+Quoted = tuple[Quote, tuple[tuple[int, ...], ...]]
 _OUTCOME = re.compile(
-    r"\b(?:signed|sign|announced|announce|seized|seize|arrested|approved|established|"
-    r"establish|launched|awarded|result|resulted|secured|agreement|million|billion|"
-    r"percent|charged|sentenced|declared|designated|extended|released|issued|added|"
-    r"will)\b",
+    r"\b(?:signed|signs?|announced|seized|arrested|approved|launched|awarded|resulted|"
+    r"secured|agreement|charged|sentenced|declared|designated|extended|"
+    r"released|issued|added|removed|rescued|hoisted|flown|transferred|"
+    r"(?:turned|handed)\s+(?:\S+\s+){0,4}?over|"
+    r"confiscated|cited|detained|replaces?|makes|passed|value|worth|record|busiest|"
+    r"stable|injured|killed)\b",
     re.I,
 )
 _BACKGROUND = re.compile(
-    r"\b(?:since (?:19|20)\d\d|in (?:19|20)\d\d|previously|earlier this year|"
-    r"in recent years|over the past|historically|was established|was created|first launched|"
-    r"strategic location|has long)\b",
+    r"\b(?:since (?:19|20)\d\d|in (?:19|20)\d\d|previously|earlier this year|in recent years|"
+    r"last (?:fiscal )?year|"
+    r"over the past|historically|was established|was created|first launched|has long)\b",
     re.I,
 )
-_BACKGROUND_HEADING = re.compile(r"\b(?:background|context|history|about)\b", re.I)
-# Parts of a release that are about the document, not the news.
-_SKIP_HEADING = re.compile(
-    r"\b(?:revision history|contact information|media contacts?|disclaimer|acknowledg\w*|"
-    r"references|legal notice)\b",
-    re.I,
-)
-_MINOR = {"a", "an", "the", "and", "or", "of", "to", "in", "for", "on", "at", "by", "with", "as"}
-_STOP = _MINOR | {
-    "is", "are", "was", "were", "be", "been", "this", "that", "these", "those", "its", "it",
-    "their", "our", "we", "from", "will", "has", "have", "had", "not", "but", "also", "who",
-    "which", "all", "more", "than", "said", "into", "other", "both", "can", "may", "new",
+_WORD = re.compile(r"[A-Za-z]+")
+_STOP = {
+    "the", "and", "for", "with", "from", "that", "this", "into", "more", "than", "after",
+    "over", "about", "their", "will", "have", "has", "was", "were", "are", "its",
 }  # fmt: skip
-# Words a heading neither starts nor ends with ("information about" is half a phrase).
-_FUNCTION = {
-    "about", "with", "from", "over", "under", "after", "before", "through", "across",
-    "against", "within", "without", "between", "among", "around", "during", "including",
-    "toward", "towards", "upon", "along", "near", "while", "when", "where", "what", "there",
-    "them", "they", "your", "such", "each", "every", "most", "some", "many", "very", "just",
-}  # fmt: skip
-
-SALIENT_WORDS = 600
-LEAD_MAX, PARAS_MAX, BULLETS_MAX, BACKGROUND_MAX, NEXT_MAX, LINKS_MAX = 4, 3, 8, 3, 2, 8
-
-
-def title_case(text: str) -> str:
-    """Title-Case a heading, keeping acronyms and words already capitalised.
-
-    Section numbers go ("3.1 AFFECTED PRODUCTS") and a heading in capitals is lowered first.
-    """
-    text = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text.strip())
-    if text.isupper():
-        text = text.lower()
-    words = text.split()
-    out = []
-    for i, w in enumerate(words):
-        if w[:1].isupper() or (i and w.lower() in _MINOR):
-            out.append(w)
-        else:
-            out.append(w[:1].upper() + w[1:])
-    return " ".join(out).rstrip(":.")
-
-
-def _heading(text: str | None) -> str | None:
-    if not text or len(text.split()) > 8 or text.endswith("?"):
-        return None
-    return title_case(text)
-
-
-def _reads_as_heading(gram: tuple[str, ...]) -> bool:
-    """A noun phrase ("information sharing", "illegal crossings"), not a clause or adverb.
-
-    "officers seized" and "shares information" are pieces of sentences: a past tense after
-    the first word, an adverb anywhere, or an -s word first (a plural subject or a verb; a
-    noun modifying another is singular, "threat actors") make a phrase no heading.
-    """
-    if gram[0] in _FUNCTION or gram[-1] in _FUNCTION:
-        return False
-    if gram[0].endswith("s") and not gram[0].endswith(("ss", "us", "is")):
-        return False
-    for i, word in enumerate(gram):
-        if word.endswith("ly") and len(word) > 4:
-            return False
-        if i and word.endswith("ed") and not word.endswith("eed"):
-            return False
-    return True
-
-
-def _salient(body: str, shown: str) -> str | None:
-    """The commonest two- or three-word phrase written in lower case, as a heading.
-
-    The phrase must also occur in `shown` (the text the heading stands over), so it says
-    what that section is about.
-    """
-    # The opening of a release says what it is about; a long advisory's tail does not.
-    words = re.findall(r"[A-Za-z][A-Za-z’'-]*", body)[:SALIENT_WORDS]
-    under = " ".join(re.findall(r"[A-Za-z][A-Za-z’'-]*", shown)).lower()
-    counts: Counter[tuple[str, ...]] = Counter()
-    first: dict[tuple[str, ...], int] = {}
-    common: set[tuple[str, ...]] = set()  # written in lower case at least once: not a name
-    for n in (3, 2):
-        for i in range(len(words) - n + 1):
-            gram = tuple(words[i : i + n])
-            low = tuple(w.lower() for w in gram)
-            if low[0] in _STOP or low[-1] in _STOP or len(low[0]) < 4 or len(low[-1]) < 4:
-                continue
-            if any(w in _STOP for w in low[1:-1] if w not in _MINOR):
-                continue
-            counts[low] += 1
-            first.setdefault(low, i)
-            if gram == low:
-                common.add(low)
-    ranked = sorted(
-        (
-            g
-            for g, c in counts.items()
-            if c >= 2
-            and g in common
-            and _reads_as_heading(g)
-            and f" {' '.join(g)} " in f" {under} "
-        ),
-        key=lambda g: (-counts[g] * len(g), first[g]),
-    )
-    return title_case(" ".join(ranked[0])) if ranked else None
-
-
-def _score(s: Sentence, title_words: set[str]) -> int:
-    words = {w.lower() for w in re.findall(r"[A-Za-z]+", s.text)}
-    return (
-        2 * len(_OUTCOME.findall(s.text))
-        + bool(re.search(r"\d", s.text))
-        + len(words & title_words)
-    )
-
-
-def _links(article: Article) -> tuple[Link, ...]:
-    out: list[Link] = []
-    seen = {article.url}
-    for link in (*article.links, *(link for b in article.blocks for link in b.links)):
-        parts = urlsplit(link.url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not host.endswith((".gov", ".mil")):
-            continue
-        if link.url in seen:
-            continue
-        seen.add(link.url)
-        out.append(Link(link.text.strip() or link.url, link.url))
-    return tuple(out[:LINKS_MAX])
-
-
-def _words(texts: list[str]) -> int:
-    return sum(len(t.split()) for t in texts)
 
 
 class Extractive:
     """The extractive engine (registered as "extractive")."""
 
     name = "extractive"
-    # 1.1: speakers as the attribution names them; headings read as such.
-    # 1.2: a closing section on what comes next, last; link pointers only in the reading list.
-    version = "1.2"
+    # 2.0: extraction drops page furniture; one quote per speaker's quotation with the
+    # release's verb; no rewriting (no acronyms spelled out); layouts per release type.
+    version = "2.0"
 
     def draft(self, article: Article, *, target_words: int) -> Draft:
         """Draft a brief from the article's own sentences."""
         layout = read(article)
-        used: set[int] = set()
-        prose = [s for seg in layout.segments for p in seg.paragraphs for s in p if not s.quoted]
-        summary = self._standfirst(layout, prose, used)
-        sections = _once(summary, self._sections(layout, prose, used))
-        sections = _shorten(summary, sections, target_words)
-        definitions = acronyms.defined(layout.body)
-        texts = [*summary, *(t for s in sections for t in (*s.paragraphs, *s.bullets))]
-        expanded = iter(acronyms.expand(texts, definitions))
-        summary = [next(expanded) for _ in summary]
-        sections = [
-            Section(
-                s.heading,
-                tuple(next(expanded) for _ in s.paragraphs),
-                tuple(next(expanded) for _ in s.bullets),
-            )
-            for s in sections
-        ]
-        return Draft(
-            title=layout.title,
-            dateline=layout.dateline,
-            summary=tuple(summary),
-            sections=tuple(sections),
-            quotes=tuple(Quote(q.text, q.speaker) for q in layout.quotes),
-            links=_links(article),
-        )
-
-    def _standfirst(self, layout: Layout, prose: list[Sentence], used: set[int]) -> list[str]:
-        if not prose:
-            return []
-        lead = prose[0]
-        used.add(lead.order)
-        title_words = {w.lower() for w in re.findall(r"[A-Za-z]+", layout.title)} - _STOP
-        # The outcome is told early: the first three paragraphs before any subheading.
-        opening = [s for p in layout.segments[0].paragraphs[:3] for s in p if not s.quoted]
-        rest = [
-            s
-            for s in opening
-            if s.text != lead.text and len(s.text.split()) >= 6 and not _BACKGROUND.search(s.text)
-        ]
-        if not rest:
-            return [lead.text]
-        best = max(rest, key=lambda s: (_score(s, title_words) - s.order // 3, -s.order))
-        used.add(best.order)
-        return [lead.text, best.text]
-
-    def _sections(self, layout: Layout, prose: list[Sentence], used: set[int]) -> list[Section]:
-        body: list[Section] = []
-        background: list[str] = []
-        background_heading: str | None = None
-        background_bullets: list[str] = []
-        has_list = any(seg.lists for seg in layout.segments)
-        shown = [s for s in prose if s.order not in used]
-        skipped = {
+        opening = " ".join(s.text for p in layout.segments[0].paragraphs[:2] for s in p)
+        kind = kinds.classify(layout.title, opening)
+        prose = layout.sentences()
+        lead = standfirst(layout, prose)
+        used = {s.order for s in lead}
+        ends = {
             s.order
             for seg in layout.segments
-            if seg.heading and _SKIP_HEADING.search(seg.heading)
+            if parts.closes(seg)
             for p in seg.paragraphs
             for s in p
         }
-        closers = [seg for seg in layout.segments if _closes(seg)]
-        ends = {s.order for seg in closers for p in seg.paragraphs for s in p}
-        # What comes next is chosen first, so no other section shows its sentences.
-        upcoming = closing.pick([s for s in shown if s.order not in skipped], ends, NEXT_MAX)
-        used.update(s.order for s in upcoming)
-
-        def take(seg: Segment, limit: int, *, skip_background: bool) -> list[Sentence]:
-            picked: list[Sentence] = []
-            pool = [s for p in seg.paragraphs for s in p if not s.quoted and s.order not in used]
-            if seg.lists and seg.list_at is not None and seg is not layout.segments[0]:
-                # A list's section keeps the sentences that introduce the list.
-                pool = [s for s in pool if s.order < seg.list_at]
-            # Topic sentences first, then the rest, shown in the release's order.
-            for s in sorted(pool, key=lambda s: (not s.first, s.order)):
-                if len(picked) >= limit:
-                    break
-                if skip_background and _BACKGROUND.search(s.text):
-                    continue
-                picked.append(s)
-            used.update(s.order for s in picked)
-            return sorted(picked, key=lambda s: s.order)
-
-        for n, seg in enumerate(layout.segments):
-            heading = _heading(seg.heading)
-            if seg.heading and _SKIP_HEADING.search(seg.heading):
-                continue
-            if seg in closers:
-                # The release's own closing part: its sentences join what comes next.
-                room = PARAS_MAX - len(upcoming)
-                upcoming += take(seg, min(NEXT_MAX, room), skip_background=False)
-                continue
-            if heading and _BACKGROUND_HEADING.search(heading):
-                background_heading = background_heading or heading
-                background += [s.text for s in take(seg, BACKGROUND_MAX, skip_background=False)]
-                background_bullets += [i for items in seg.lists for i in items]
-                continue
-            limit = LEAD_MAX if n == 0 else PARAS_MAX
-            paragraphs = [s.text for s in take(seg, limit, skip_background=n == 0)]
-            if n == 0 and paragraphs:
-                lead_heading = heading or _salient(layout.body, " ".join(paragraphs)) or OVERVIEW
-                body.append(Section(lead_heading, tuple(paragraphs)))
-                paragraphs = []
-            bullets = tuple(item for items in seg.lists for item in items)[:BULLETS_MAX]
-            if paragraphs or bullets:
-                title = heading or (KEY_POINTS if bullets else OVERVIEW)
-                body.append(Section(title, tuple(paragraphs), bullets))
-        if not has_list:
-            facts = [s for s in prose if s.order not in used and re.search(r"\d", s.text)]
-            facts = [s for s in facts if not _BACKGROUND.search(s.text)]
-            if len(facts) >= 2:
-                used.update(s.order for s in facts[:4])
-                body.append(Section(KEY_POINTS, bullets=tuple(s.text for s in facts[:4])))
-        rest = [s for s in prose if s.order not in used]
-        background += [s.text for s in rest if _BACKGROUND.search(s.text)][
-            : max(0, BACKGROUND_MAX - len(background))
-        ]
-        used.update(s.order for s in rest if s.text in background)
-        if background or background_bullets:
-            body.append(
-                Section(
-                    background_heading or BACKGROUND,
-                    tuple(background),
-                    tuple(background_bullets[:BULLETS_MAX]),
-                )
-            )
-        # The closing comes last, under the release's own heading for that part if it has one.
-        end_heading = _heading(closers[0].heading) if closers else None
-        end_bullets = [i for seg in closers for items in seg.lists for i in items]
-        ending = Section(
-            end_heading or NEXT,
-            tuple(s.text for s in sorted(upcoming, key=lambda s: s.order)),
-            tuple(end_bullets[:BULLETS_MAX]),
-        )
-        kept = (_without_dangling(s) for s in [*_merge_headings(body), ending])
-        return [s for s in kept if s.paragraphs or s.bullets]
+        skipped = {
+            s.order
+            for seg in layout.segments
+            if parts.skipped(seg)
+            for p in seg.paragraphs
+            for s in p
+        }
+        skipped |= _kept(layout)
+        shown = [s for s in prose if usable(s, used) and s.order not in skipped]
+        own = [s for s in prose if s.complete and not s.quoted]
+        late = own[len(own) * 2 // 3].order if own else None
+        upcoming = closing.pick(shown, ends, NEXT_MAX, late=late)
+        used |= {s.order for s in upcoming}
+        body = parts.opening(layout, kinds.LAYOUTS[kind], used)
+        used |= {s.order for p in body for s in p.sentences()}
+        body += parts.subheaded(layout, used)
+        used |= {s.order for p in body for s in p.sentences()}
+        end = parts.closing_part(layout, upcoming, used)
+        for part in body:
+            parts.instructions(part)
+        body = parts.name(_once(lead, body), _people(layout), GENERIC[0], layout.body.lower())
+        chosen = _quotations(layout)
+        fitted, chosen = _fit(lead, [*body, end], chosen, target_words)
+        return _draft(layout, lead, fitted, chosen)
 
 
-def _closes(seg: Segment) -> bool:
-    """A part of the release under its own closing subheading ("Next Steps")."""
-    heading = _heading(seg.heading)
-    return bool(heading and closing.is_heading(heading) and not _SKIP_HEADING.search(heading))
+def standfirst(layout: Layout, prose: list[Sentence]) -> list[Sentence]:
+    """Two whole sentences: who did what (the first), and the key outcome."""
+    own = [s for s in prose if s.complete and not s.quoted]
+    if not own:
+        return []
+    first = own[0]
+    title = {w.lower() for w in _WORD.findall(layout.title)} - _STOP
+    # The outcome is told in the opening, before the release's first subheading.
+    heads = {s.order for p in layout.segments[0].paragraphs for s in p}
+    again = " ".join(first.text.split())  # a release that repeats its lead says it once
+    fresh = [s for s in own[1:9] if len(s.text.split()) >= 5 and " ".join(s.text.split()) != again]
+    opening = [s for s in fresh if s.order in heads] or fresh
+    if not opening:
+        return [first]
+    late = own[len(own) * 2 // 3].order
+    said = {w.lower() for w in _WORD.findall(first.text)}
+
+    def score(rank: int, s: Sentence) -> float:
+        # Most often in the lead's own paragraph; background and what comes next (a
+        # future sentence near the end) belong further down. Title words count only as
+        # common nouns (names and places say who, not what happened) the lead has not
+        # used already: the second sentence adds to the first.
+        common = {w.lower() for w in _WORD.findall(s.text) if w.islower()} - said
+        value = 2.5 * len(_OUTCOME.findall(s.text)) + 0.5 * bool(re.search(r"\d", s.text))
+        value += 0.3 * len(common & title) - 0.2 * rank + 1.2 * (s.para == first.para)
+        value -= 3.0 * bool(_BACKGROUND.search(s.text)) + 0.05 * max(0, len(s.text.split()) - 30)
+        if s.para != first.para and closing.forward(s.text) and s.order >= late:
+            value -= 3.0
+        return value
+
+    best = max(enumerate(opening), key=lambda rs: (score(*rs), -rs[0]))[1]
+    return [first, best]
 
 
-def _once(summary: list[str], sections: list[Section]) -> list[Section]:
+def _kept(layout: Layout) -> set[int]:
+    """Sentences a subheaded part of the release keeps for itself: its first, or none when
+    it has a list (so what comes next may draw on a part's later sentences, never empty
+    it)."""
+    out: set[int] = set()
+    for seg in layout.segments[1:]:
+        if parts.closes(seg):
+            continue
+        own = [s for p in seg.paragraphs for s in p if s.complete and not s.quoted]
+        out |= {s.order for s in own[: 0 if seg.lists else 1]}
+    return out
+
+
+def _people(layout: Layout) -> set[str]:
+    """Words of the people the release quotes, which never make a heading."""
+    out: set[str] = set()
+    for q in layout.quotes:
+        for word in (q.speaker or "").replace(",", " ").split():
+            if word[:1].isupper() and len(word) > 2:
+                out.add(word)
+    return out
+
+
+def _once(lead: list[Sentence], body: list[Part]) -> list[Part]:
     """Each sentence shown once: a release that says a thing twice is briefed saying it once."""
-    seen = {" ".join(t.split()) for t in summary}
-    out: list[Section] = []
-    for s in sections:
-        parts: list[tuple[str, ...]] = []
-        for texts in (s.paragraphs, s.bullets):
-            kept = []
-            for t in texts:
-                key = " ".join(t.split())
+    seen = {" ".join(s.text.split()) for s in lead}
+    out: list[Part] = []
+    for part in body:
+        kept: list[list[Sentence]] = []
+        for group in (part.paragraphs, part.bullets):
+            keep = []
+            for s in group:
+                key = " ".join(s.text.split())
                 if key not in seen:
                     seen.add(key)
-                    kept.append(t)
-            parts.append(tuple(kept))
-        if parts[0] or parts[1]:
-            out.append(Section(s.heading, parts[0], parts[1]))
+                    keep.append(s)
+            kept.append(keep)
+        part.paragraphs, part.bullets = kept
+        if part.bullets or any(not s.text.rstrip().endswith(":") for s in part.paragraphs):
+            out.append(part)
     return out
 
 
-def _without_dangling(section: Section) -> Section:
-    """A sentence that introduces a list ("include:") goes when the list is not shown."""
-    if section.bullets:
-        return section
-    kept = tuple(p for p in section.paragraphs if not p.rstrip().endswith(":"))
-    return Section(section.heading, kept, section.bullets)
-
-
-def _merge_headings(sections: list[Section]) -> list[Section]:
-    """Two sections under one heading (a default used twice) become one."""
-    out: list[Section] = []
-    for s in sections:
-        twin = next((i for i, o in enumerate(out) if o.heading == s.heading), None)
-        if twin is None:
-            out.append(s)
-        else:
-            o = out[twin]
-            out[twin] = Section(o.heading, o.paragraphs + s.paragraphs, o.bullets + s.bullets)
+def _quotations(layout: Layout) -> list[Quoted]:
+    """The quotations to show, in the release's order: named speakers first to be kept."""
+    found = [q for q in layout.quotes if q.pieces]
+    named = [q for q in found if q.speaker]
+    keep = (named + [q for q in found if not q.speaker])[:QUOTES_MAX]
+    out = []
+    for q in (q for q in found if q in keep):
+        pieces = [p.text for p in q.pieces]
+        cites = tuple(layout.cite(p) for p in q.pieces)
+        out.append((Quote(pieces[0], q.speaker, q.verb, tuple(pieces[1:])), cites))
     return out
 
 
-def _total(summary: list[str], sections: list[Section]) -> int:
-    return _words(summary) + sum(_words([*s.paragraphs, *s.bullets]) for s in sections)
+def _fit(
+    lead: list[Sentence],
+    body: list[Part],
+    chosen: list[Quoted],
+    target: int,
+) -> tuple[list[Part], list[Quoted]]:
+    """Drop whole sentences, bullets, quotations and parts until near `target` words.
 
-
-def _shorten(summary: list[str], sections: list[Section], target: int) -> list[Section]:
-    """Drop whole sentences and bullets, least needed first, until near `target` words."""
-    out = list(sections)
+    Least needed first: background, then the middle parts' later sentences and bullets
+    (down to two sentences and four bullets), a third quotation, the middle parts down to
+    one sentence and three bullets, then every part so, whole middle parts, a second
+    quotation, and parts from the end. The standfirst always stays.
+    """
+    body = [p for p in body if p.paragraphs or p.bullets]
+    chosen = list(chosen)
+    size = {s.order: len(s.text.split()) for p in body for s in p.sentences()}
+    said = [sum(len(t.split()) for t in q.pieces) for q, _ in chosen]
+    total = sum(len(s.text.split()) for s in lead) + sum(size.values()) + sum(said)
 
     def over() -> bool:
-        return _total(summary, out) > target
+        return total > target
 
-    for paras, bullets in ((3, 6), (2, 4), (1, 3)):
-        if not over():
-            return out
-        out = [Section(s.heading, s.paragraphs[:paras], s.bullets[:bullets]) for s in out]
-    # Then whole sections, the middle ones from the end; the lead and the closing last.
-    while over() and len(out) > 2:
-        out.pop(len(out) - 2)
-    while over() and len(out) > 1:
-        out.pop()
-    if over() and out:
-        out.pop()
-    return out
+    def trim(keep_paras: int, keep_bullets: int, which: list[Part]) -> None:
+        nonlocal total
+        for part in reversed(which):
+            while over() and len(part.paragraphs) > keep_paras:
+                total -= size[part.paragraphs.pop().order]
+            while over() and len(part.bullets) > keep_bullets:
+                total -= size[part.bullets.pop().order]
+
+    def drop_quote() -> None:
+        nonlocal total
+        chosen.pop()
+        total -= said.pop()
+
+    def drop_part(index: int) -> None:
+        nonlocal total
+        total -= sum(size[s.order] for s in body.pop(index).sentences())
+
+    background = [p for p in body if p.heading == GENERIC[2] or "background" in p.prefer]
+    trim(0, 0, background)
+    middle = body[1:-1] if len(body) > 2 else []
+    trim(2, 4, middle)
+    while over() and len(chosen) > 2:
+        drop_quote()
+    trim(1, 3, middle)
+    trim(1, 3, body)
+    while over() and len(body) > 2:
+        drop_part(len(body) - 2)  # a middle part; the first part and the closing stay
+    while over() and len(chosen) > 1:
+        drop_quote()
+    while over() and len(body) > 1:
+        drop_part(len(body) - 1)
+    return [p for p in body if p.paragraphs or p.bullets], chosen
+
+
+def _draft(
+    layout: Layout,
+    lead: list[Sentence],
+    body: list[Part],
+    chosen: list[Quoted],
+) -> Draft:
+    cited = [Cited("standfirst", s.text, (s.order,)) for s in lead]
+    sections: list[Section] = []
+    for part in body:
+        # The sentence that introduces the list stands right before its bullets.
+        intro = [s for s in part.paragraphs if s.text.rstrip().endswith(":")]
+        rest = [s for s in part.paragraphs if s not in intro]
+        paragraphs = [*rest, *intro[-1:]] if part.bullets else rest
+        cited += [Cited("paragraph", s.text, (s.order,)) for s in paragraphs]
+        cited += [Cited("bullet", s.text, (s.order,)) for s in part.bullets]
+        sections.append(
+            Section(
+                part.heading or GENERIC[0],
+                tuple(s.text for s in paragraphs),
+                tuple(s.text for s in part.bullets),
+            )
+        )
+    for quote, cites in chosen:
+        cited += [Cited("quote", t, c) for t, c in zip(quote.pieces, cites, strict=True)]
+    return Draft(
+        title=layout.title,
+        dateline=layout.dateline,
+        summary=tuple(s.text for s in lead),
+        sections=tuple(s for s in sections if s.paragraphs or s.bullets),
+        quotes=tuple(q for q, _ in chosen),
+        cited=tuple(cited),
+    )

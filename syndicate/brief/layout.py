@@ -1,9 +1,13 @@
 """An `Article` in, its reading layout out: segments under subheadings, each a run of
-paragraphs (split into sentences, quotations marked) and lists; plus its quotations.
+paragraphs (numbered sentences, quotations marked) and lists; plus its quotations.
 
-Tables are left out (a brief says what a table says in its own sentences, or not at all),
-and so are a dateline still at the head of the first paragraph and sentences that only point
-at a link ("Read more about X.": the brief lists X's link under Additional Reading).
+Every sentence carries its number from `source.number`, so whatever the engine picks can
+cite it. A sentence is `quoted` when it holds part of a quotation (or introduces one),
+`complete` when it is a whole sentence (a capital first, an end mark last). Tables are
+left out (a brief says what a table says in its own sentences, or not at all), and so are
+sentences that only point at a link ("Read more about X.": the brief lists X's link under
+Additional Reading). A heading before the first paragraph is the release's subtitle
+(`deck`), never a section heading; a list whose items are all link texts is a link list.
 """
 
 from __future__ import annotations
@@ -11,37 +15,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from syndicate.brief import closing, quotes, sentences
+from syndicate.brief import closing, quotes, source
+from syndicate.brief.quotes import Piece, Quotation
 from syndicate.model import Article, Block
 
-_DATELINE = re.compile(
-    r"^(?P<place>(?P<city>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+)*)(?:,\s*[A-Z][A-Za-z.'’]*"
-    r"(?:\s[A-Z][A-Za-z.'’]*){0,3})?)\s*[–—-]{1,2}\s+(?=\S)"
-)
-# What a release says that is not the release, when extract has not removed it already
-# (feed text, plain-text files): photo credits and the presumption-of-innocence line.
-_BOILERPLATE = re.compile(
-    r"^\(?[^()]{0,60}\b(?:photo|image|video)s?\s+(?:by|courtesy|credit)\b[^()]{0,80}\)?$|"
-    r"\bpresumed innocent\b",
-    re.I,
-)
 _PREFIX = re.compile(r"^(?:PHOTO|VIDEO|AUDIO)\s+RELEASE\s*:\s*", re.I)
-_END_MARK = re.compile(r"^(?:#\s*){3,}$")
+_COMPLETE = re.compile(r"^[\"“‘'(\[$]?[A-Z0-9].*[.!?][”\"’')\]]?$", re.S)
 
 
 @dataclass(frozen=True)
 class Sentence:
     text: str
-    order: int  # position in the whole article
+    order: int  # its number in `source.number(article)`
+    para: int  # which prose paragraph it is in (0 is the first)
     first: bool  # the first sentence of its paragraph
-    quoted: bool  # holds (part of) a quotation
+    quoted: bool  # holds (part of) a quotation, or introduces one
+    complete: bool  # a whole sentence
 
 
 @dataclass
 class Segment:
     heading: str | None
     paragraphs: list[list[Sentence]] = field(default_factory=list)
-    lists: list[tuple[str, ...]] = field(default_factory=list)
+    lists: list[tuple[Sentence, ...]] = field(default_factory=list)
     list_at: int | None = None  # sentence order where the segment's first list stands
 
 
@@ -49,9 +45,19 @@ class Segment:
 class Layout:
     title: str
     dateline: str | None
+    deck: str | None  # the subtitle, when the release has one
     segments: list[Segment]
-    quotes: list[quotes.Found]
+    quotes: list[Quotation]
     body: str  # the whole body text, for phrase counting
+    cites: dict[tuple[int, int], tuple[int, ...]]  # (paragraph, piece start) -> sentences
+
+    def sentences(self) -> list[Sentence]:
+        """Every paragraph sentence, in order."""
+        return [s for seg in self.segments for p in seg.paragraphs for s in p]
+
+    def cite(self, piece: Piece) -> tuple[int, ...]:
+        """The numbers of the source sentences a quotation's piece stands in."""
+        return self.cites.get((piece.block, piece.start), ())
 
 
 def title(article: Article) -> str:
@@ -59,64 +65,84 @@ def title(article: Article) -> str:
     return _PREFIX.sub("", article.title).strip() or article.title.strip()
 
 
-def _prose(blocks: tuple[Block, ...]) -> list[tuple[int, str]]:
-    return [
-        (i, b.text)
-        for i, b in enumerate(blocks)
-        if b.kind in ("paragraph", "quote")
-        and b.text.strip()
-        and not _END_MARK.match(b.text)
-        and not _BOILERPLATE.search(b.text)
+def complete(text: str) -> bool:
+    """A whole sentence: a capital, figure or quote mark first, an end mark last."""
+    text = text.strip()
+    return len(text.split()) >= 4 and bool(_COMPLETE.match(text)) and not text.endswith(":")
+
+
+def _links_only(block: Block) -> bool:
+    texts = {link.text for link in block.links}
+    return bool(block.items) and all(item.strip().rstrip(".") in texts for item in block.items)
+
+
+def _read(article: Article) -> Layout:
+    """Lay an article out for the engine (and the faithfulness check: read once for both)."""
+    numbered = source.number(article)
+    by_block: dict[int, list[source.SourceSentence]] = {}
+    for s in numbered:
+        by_block.setdefault(s.block, []).append(s)
+    prose = [
+        i
+        for i, b in enumerate(article.blocks)
+        if b.kind in ("paragraph", "quote") and b.text.strip()
     ]
-
-
-def read(article: Article) -> Layout:
-    """Lay an article out for the engine."""
-    dateline = article.dateline
-    prose = _prose(article.blocks)
-    if prose:
-        first_index, first_text = prose[0]
-        given = (dateline or "").strip()
-        m = _DATELINE.match(first_text)
-        if given and first_text.startswith(given):
-            prose[0] = (first_index, re.sub(r"^[\s,]*[–—-]{1,2}\s*", "", first_text[len(given) :]))
-        elif m and len(m.group("city")) >= 4 and not re.search(r"[a-z]", m.group("city")):
-            dateline = dateline or m.group("place").strip()
-            prose[0] = (first_index, first_text[m.end() :])
-    texts = [t for _, t in prose]
-    found = quotes.find(texts, context=title(article))
-    by_block: dict[int, list[tuple[int, int]]] = {}
+    para_no = {index: n for n, index in enumerate(prose)}
+    found = quotes.find([article.blocks[i].text for i in prose], context=title(article))
+    spans: dict[int, list[tuple[int, int]]] = {}
     for q in found:
-        by_block.setdefault(q.block, []).append((q.start, q.end))
-    text_of = {index: text for index, text in prose}
-    para_no = {index: n for n, (index, _) in enumerate(prose)}
+        for p in q.pieces:
+            spans.setdefault(p.block, []).append((p.start, p.end))
+    cites: dict[tuple[int, int], tuple[int, ...]] = {}
+    for q in found:
+        for p in q.pieces:
+            inside = by_block.get(prose[p.block], [])
+            cites[(p.block, p.start)] = tuple(
+                s.n for s in inside if s.start < p.end and p.start < s.end
+            )
     segments = [Segment(None)]
-    order = 0
+    deck: str | None = None
+    seen_prose = False
     for i, block in enumerate(article.blocks):
         if block.kind == "heading":
-            segments.append(Segment(block.text.strip()))
-        elif block.kind == "list" and block.items:
-            segments[-1].lists.append(tuple(x.strip() for x in block.items if x.strip()))
-            if segments[-1].list_at is None:
-                segments[-1].list_at = order
-        elif i in text_of:
-            text = text_of[i]
-            spans = by_block.get(para_no[i], [])
-            para: list[Sentence] = []
-            cursor = 0
+            if not seen_prose:
+                deck = deck or block.text.strip()
+            else:
+                segments.append(Segment(block.text.strip()))
+        elif block.kind == "list" and block.items and not _links_only(block):
+            items = tuple(Sentence(s.text, s.n, -1, True, False, True) for s in by_block.get(i, []))
+            if items:
+                segments[-1].lists.append(items)
+                if segments[-1].list_at is None:
+                    segments[-1].list_at = items[0].order
+        elif i in para_no:
+            seen_prose = True
+            n = para_no[i]
+            quoted_spans = spans.get(n, [])
             link_texts = [link.text for link in block.links]
-            for n, s in enumerate(sentences.split(text)):
-                at = text.find(s[:12], cursor)
-                start = at if at >= 0 else cursor
-                end = start + len(s)
-                cursor = end if at >= 0 else cursor
-                quoted = any(a < end and start < b for a, b in spans)
+            para: list[Sentence] = []
+            units = by_block.get(i, [])
+            for k, s in enumerate(units):
+                quoted = any(a < s.end and s.start < b for a, b in quoted_spans)
+                intro = (
+                    s.text.rstrip().endswith(":")
+                    and n + 1 < len(prose)
+                    and prose[n + 1] == i + 1  # the quotation stands right after it
+                    and _introduces(n, found)
+                )
                 # "Read more about X.": Additional Reading lists X's link, with its text.
-                if closing.pointer(s, link_texts):
+                if closing.pointer(s.text, link_texts):
                     continue
-                para.append(Sentence(s, order, n == 0, quoted))
-                order += 1
+                para.append(Sentence(s.text, s.n, n, k == 0, quoted or intro, complete(s.text)))
             if para:
                 segments[-1].paragraphs.append(para)
-    body = "\n".join(texts)
-    return Layout(title(article), dateline, segments, found, body)
+    body = "\n".join(article.blocks[i].text for i in prose)
+    return Layout(title(article), article.dateline, deck, segments, found, body, cites)
+
+
+read = source.Memo(_read)
+
+
+def _introduces(para: int, found: list[Quotation]) -> bool:
+    """The paragraph ends by introducing the quotation in the next one."""
+    return any(q.pieces and q.pieces[0].block == para + 1 and q.pieces[0].start == 0 for q in found)

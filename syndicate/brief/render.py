@@ -20,6 +20,7 @@ from syndicate.brief import closing
 from syndicate.model import Brief, Quote, Section
 
 Format = Literal["text", "markdown", "html", "json"]
+_ENDS = (".", "!", "?", "…", "—", "-")
 FORMATS: tuple[Format, ...] = ("text", "markdown", "html", "json")
 _TEMPLATES = {"text": "brief.txt", "markdown": "brief.md", "html": "brief.html"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>{}|#])")
@@ -27,20 +28,39 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>{}|#])")
 
 @dataclass(frozen=True)
 class QuoteParagraph:
-    """One quotation as a paragraph: `“A,” said X.`, or `X said: “A.”` when A ends a sentence."""
+    """One quotation as a paragraph: its quoted pieces and the attribution between them.
 
-    text: str
+    `parts` are (quoted, text) pairs. A quotation whose first piece was followed by its
+    attribution reads `“A,” said X. “B.”` (the release's verb, the speaker named once);
+    one that ends its sentences reads `X said in a statement: “A.” “B.”`; one without a
+    speaker is its pieces alone.
+    """
+
+    parts: tuple[tuple[bool, str], ...]
     speaker: str | None
-    said_first: bool
 
 
-def _paragraphs(quotes: tuple[Quote, ...]) -> list[QuoteParagraph]:
-    out = []
-    for q in quotes:
-        ends = q.text.endswith((".", "!", "?", "…", "—", "-"))
-        text = q.text if ends or q.speaker is None else f"{q.text},"
-        out.append(QuoteParagraph(text, q.speaker, ends))
+def _spaced(pieces: tuple[str, ...]) -> list[tuple[bool, str]]:
+    out: list[tuple[bool, str]] = []
+    for piece in pieces:
+        out += [(False, " "), (True, piece)] if out else [(True, piece)]
     return out
+
+
+def _paragraph(q: Quote) -> QuoteParagraph:
+    pieces = q.pieces
+    if q.speaker is None:
+        return QuoteParagraph(tuple(_spaced(pieces)), None)
+    if not pieces[0].endswith(_ENDS):
+        said: list[tuple[bool, str]] = [(True, f"{pieces[0]},")]
+        # `“A,” X added, “and B.”`: a piece going on in lower case continues the sentence.
+        stop = "," if len(pieces) > 1 and pieces[1][:1].islower() else "."
+        said.append((False, f" {q.verb or 'said'} {q.speaker}{stop}"))
+        for piece in pieces[1:]:
+            said += [(False, " "), (True, piece)]
+        return QuoteParagraph(tuple(said), q.speaker)
+    lead = f"{q.speaker} {q.verb}: " if q.verb else f"{q.speaker}: "
+    return QuoteParagraph(((False, lead), *_spaced(pieces)), q.speaker)
 
 
 def _closing(sections: tuple[Section, ...]) -> Section | None:
@@ -77,7 +97,7 @@ def render(brief: Brief, fmt: Format) -> str:
         brief=brief,
         body=body,
         closing=closing,
-        quotes=_paragraphs(brief.quotes),
+        quotes=[_paragraph(q) for q in brief.quotes],
         links=[(link.text, _safe_url(link.url)) for link in brief.links],
         sources=[(s.name, _safe_url(s.url)) for s in brief.sources],
         md=md,

@@ -31,7 +31,7 @@ HEADS = {
 MODIFIERS = {
     "Deputy", "Acting", "Assistant", "Executive", "Special", "Under", "Associate", "Senior",
     "Principal", "Vice", "Supervisory", "Port", "Field", "Office", "Regional", "Chief",
-    "Patrol", "Charge",
+    "Patrol", "Charge", "j.g.",
 }  # fmt: skip
 TITLES = HEADS | MODIFIERS
 LINKS = ("of", "the", "for", "in", "and", "de", "del", "la")

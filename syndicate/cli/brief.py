@@ -1,7 +1,7 @@
 """`syndicate brief PATH|URL`: print the brief of one release page.
 
 Input: an HTML file (through the extract stage), a plain-text file (first line the title,
-then paragraphs separated by blank lines; see `brief.plaintext`), or an http(s) URL (fetched
+then paragraphs separated by blank lines; see `extract.text`), or an http(s) URL (fetched
 politely by the fetch stage, then extracted). Output: the brief, as text, Markdown, HTML or
 JSON, on stdout. Nothing is stored. The `[brief]` and `[attribution]` settings come from the
 config file when there is one, else the defaults.
@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from syndicate import __version__, brief, config, extract, fetch, model
-from syndicate.brief import plaintext
 from syndicate.errors import BriefError, ExtractError
 from syndicate.extract.media import looks_like_html
 
@@ -116,8 +115,8 @@ def _read(document: str, cfg: config.Config) -> tuple[model.Article, datetime]:
     except UnicodeDecodeError:
         raise BriefError(f"brief: {path} is neither HTML nor UTF-8 text") from None
     try:
-        return plaintext.article(text, url), fetched_at
-    except ValueError as e:
+        return extract.from_text(text, url), fetched_at
+    except ExtractError as e:
         raise BriefError(f"brief: {path}: {e}") from None
 
 

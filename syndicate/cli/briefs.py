@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syndicate import brief as briefs_stage
+from syndicate.cli import remake
 from syndicate.cli.context import open_store
 from syndicate.errors import StoreError
 from syndicate.pipeline.feeds import publish
@@ -178,11 +179,11 @@ def _restore(actions: Actions) -> None:
 
 
 # The group's subcommands, in the order `syndicate briefs --help` lists them.
-SUBCOMMANDS: list[Callable[[Actions], None]] = [_list, _show, _hide, _restore]
+SUBCOMMANDS: list[Callable[[Actions], None]] = [_list, _show, _hide, _restore, remake.add]
 
 
 def register(sub: Actions) -> None:
-    p = sub.add_parser("briefs", help="list, show, hide and restore stored briefs")
+    p = sub.add_parser("briefs", help="list, show, hide, restore and remake stored briefs")
 
     def usage(args: argparse.Namespace) -> int:
         p.print_help()

@@ -162,12 +162,21 @@ class Walker:
         return "".join(parts), links
 
     def link(self, anchor: HtmlElement) -> Link | None:
-        """A kept link: http(s) only, absolute, with text; javascript:/data: never pass."""
+        """A kept link: http(s) only, absolute, with text; javascript:/data: never pass.
+
+        On a page read without an http(s) address a site-relative path ("/newsroom/x") is
+        kept as written, for the brief to resolve against the agency's site.
+        """
         href = (anchor.get("href") or "").strip()
         text = squash("".join(anchor.itertext()))
         if not href or not text or href.startswith("#"):
             return None
-        url = urljoin(self.base, re.sub(r"\s", "", href))
+        href = re.sub(r"\s", "", href)
+        if urlsplit(self.base).scheme.lower() not in _SCHEMES and href.startswith("/"):
+            # A saved page without its address: the brief resolves the path against the
+            # agency's site; a file: URL is no link for a reader.
+            return Link(text, href) if not href.startswith("//") else None
+        url = urljoin(self.base, href)
         if urlsplit(url).scheme.lower() not in _SCHEMES:
             return None
         return Link(text, url)

@@ -2,7 +2,9 @@
 
 This is where the page's chrome goes: scripts and styles everywhere; then, around and
 inside the body, navigation, header, footer, asides, forms, share bars, breadcrumbs,
-captions and tag lists. What is left for `blocks` is the release's own content.
+captions, field labels, tag lists and a mailing's banner and footer. A caption written as
+an italic paragraph (`<p><em>...</em></p>`) goes when it stands next to an image or holds
+one. What is left for `blocks` is the release's own content.
 """
 
 from __future__ import annotations
@@ -36,9 +38,13 @@ _CHROME_CLASS = re.compile(
     r"^(?:.*[-_])?(?:share|sharing|social|addtoany|a2a_kit|breadcrumbs?|pager|skip-link|"
     r"visually-hidden|sr-only|element-invisible|print-link|last-updated|"
     r"last-modified|page-updated|tags|topics|keywords|caption|image-caption|"
-    r"media-caption|credit|back-to-top|related-content|feedback|page-title|meta)(?:[-_].*)?$",
+    r"media-caption|credit|back-to-top|related-content|feedback|page-title|meta|"
+    r"field__label|field-label|label-above|label-inline|gd_banner|gd_footer)(?:[-_].*)?$",
     re.I,
 )
+# Inline elements that set a caption in italics.
+_ITALIC = ("em", "i", "small", "cite")
+_IMAGES = ("img", "picture", "figure")
 _BODY_GUESSES = (
     ".field--name-body",
     "[class*='field--name-body']",
@@ -277,6 +283,44 @@ def _strip_chrome(root: HtmlElement) -> None:
         names = [*str(element.get("class", "")).split(), str(element.get("id", ""))]
         if any(_CHROME_CLASS.match(name) for name in names if name):
             _remove(element)
+    for element in [p for p in root.iter("p", "div") if _caption(p)]:
+        _remove(element)
+
+
+def _caption(element: HtmlElement) -> bool:
+    """An italic paragraph beside (or holding) an image: a photo caption."""
+    if not _only_italic(element):
+        return False
+    if _has_image(element):
+        return True
+    # A neighbour that is only an image (its own caption, if any, is its own business).
+    neighbours = (element.getprevious(), element.getnext())
+    return any(
+        n is not None and _has_image(n) and not "".join(n.itertext()).strip() for n in neighbours
+    )
+
+
+def _has_image(element: HtmlElement) -> bool:
+    return isinstance(element.tag, str) and (
+        element.tag in _IMAGES or next(element.iter(*_IMAGES), None) is not None
+    )
+
+
+def _only_italic(element: HtmlElement) -> bool:
+    """All of the element's text is inside italics (images and line breaks aside)."""
+    if (element.text or "").strip():
+        return False
+    found = False
+    for child in element:
+        if not isinstance(child.tag, str):
+            return False
+        if child.tag in _ITALIC:
+            found = found or bool("".join(child.itertext()).strip())
+        elif child.tag not in ("br", *_IMAGES) and "".join(child.itertext()).strip():
+            return False
+        if (child.tail or "").strip():
+            return False
+    return found
 
 
 def _densest(root: HtmlElement) -> HtmlElement:

@@ -18,7 +18,7 @@ from syndicate.extract import dom
 from syndicate.extract.blocks import Walker
 from syndicate.extract.boilerplate import tidy
 from syndicate.extract.page import finish
-from syndicate.model import Article, Block, Item
+from syndicate.model import Article, Block, Item, Link
 from syndicate.text import markup
 
 # Drupal's "field--name-uid" and "field--name-created" render the author and the stamp.
@@ -52,7 +52,8 @@ def from_feed(item: Item) -> Article:
     raw = Walker(item.url).walk(container)
     raw, leaked = _cut_leak(raw, item.title)
     stamp = stamp or leaked
-    blocks, dateline = tidy(raw)
+    dropped: list[Link] = []
+    blocks, dateline = tidy(raw, dropped=dropped)
     published = item.published or (dates.find(stamp.group(0)) if stamp else None)
     return finish(
         Article(
@@ -61,6 +62,7 @@ def from_feed(item: Item) -> Article:
             blocks=tuple(blocks),
             dateline=dateline,
             published=published,
+            links=tuple(dropped),
             origin="feed",
         )
     )

@@ -11,12 +11,10 @@ and an HTML page served as `application/octet-stream` is still a page.
 from __future__ import annotations
 
 import codecs
-import html
 import re
 from typing import Literal
 
 from syndicate.errors import ExtractError
-from syndicate.text import decode
 
 Kind = Literal["html", "text"]
 
@@ -115,16 +113,3 @@ def kind(body: bytes, content_type: str | None) -> Kind:
 def refused(media: str) -> ExtractError:
     """The refusal for a body that is not a page."""
     return ExtractError(f"extract: not an HTML page ({media or 'application/octet-stream'})")
-
-
-def as_html(body: bytes, content_type: str | None) -> bytes:
-    """A plain-text release as a minimal HTML page: its first short line the title, its
-    paragraphs (separated by blank lines) as paragraphs."""
-    text, _ = decode(body, content_type)
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
-    parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"]
-    if paragraphs and "\n" not in paragraphs[0] and len(paragraphs[0]) <= 200:
-        parts.append(f"<h1>{html.escape(paragraphs.pop(0))}</h1>")
-    parts += [f"<p>{html.escape(' '.join(p.split()))}</p>" for p in paragraphs]
-    parts.append("</body></html>")
-    return "".join(parts).encode("utf-8")

@@ -36,7 +36,8 @@ def article(
     title = dom.title(root, rules, via)
     published, modified = dom.stated_dates(root, rules, via)
     container = dom.body(root, rules, via)
-    blocks, dateline = tidy(Walker(_base(root, url)).walk(container))
+    dropped: list[Link] = []
+    blocks, dateline = tidy(Walker(_base(root, url)).walk(container), dropped=dropped)
     blocks = [b for b in blocks if not (b.kind == "heading" and b.text == title)]
     return finish(
         Article(
@@ -46,6 +47,7 @@ def article(
             dateline=dateline,
             published=published,
             modified=modified,
+            links=tuple(dropped),
             origin="page",
             via=tuple(via.items()),
         )
@@ -60,7 +62,8 @@ def finish(result: Article) -> Article:
     return replace(
         result,
         title=result.title or _first_heading(result.blocks),
-        links=_unique(tuple(link for b in result.blocks for link in b.links)),
+        # The blocks' links, then those of the furniture taken out (`result.links`).
+        links=_unique((*(link for b in result.blocks for link in b.links), *result.links)),
     )
 
 

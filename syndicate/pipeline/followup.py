@@ -7,23 +7,30 @@ other way round; the failure is logged and reported in the returned summary.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from syndicate import logs
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
 from syndicate.pipeline import feeds, mail
-from syndicate.pipeline.poll import PollSummary
 from syndicate.store import Store
+
+
+class Changes(Protocol):
+    """What ran before: a poll, or a re-make of stored briefs."""
+
+    @property
+    def changed(self) -> bool: ...
 
 
 def after_poll(
     config: Config,
     store: Store,
-    summary: PollSummary,
+    summary: Changes,
     *,
     stop: Callable[[], bool] | None = None,
 ) -> dict[str, str]:
-    """Publish changed feeds and send immediate digests when the poll changed briefs
+    """Publish changed feeds and send immediate digests when the run changed briefs
     (`stop`: asked between feeds and between batches of mail; a signal)."""
     if not summary.changed:
         return {}
