@@ -7,71 +7,28 @@ environment variables that hold them.
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 import tomllib
-from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from syndicate.config import agencies as publishers
 from syndicate.config.explain import explain
+from syndicate.config.fields import Network, Seconds, Url, Zone
+from syndicate.config.fields import Section as _Section
+from syndicate.config.mail import DigestsConfig, DkimConfig, MailConfig, SmtpConfig
+from syndicate.config.sources import (
+    AgencyConfig,
+    ArticleSelectors,
+    ListingSelectors,
+    SourceConfig,
+)
 from syndicate.config.topics import DEFAULT_TOPICS, topic_label
 from syndicate.errors import ConfigError
-from syndicate.model import (
-    AGENCIES,
-    ArticleRules,
-    Attribution,
-    ListingRules,
-    Source,
-    SourceKind,
-)
-
-
-def _url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("an absolute http(s) URL")
-    return value
-
-
-def _zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("an IANA time zone such as America/New_York") from None
-    return value
-
-
-def _network(value: str) -> str:
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise ValueError("an IP address or network such as 10.0.0.0/8 or ::1") from None
-    return value
-
-
-def _ident(value: str) -> str:
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
-        raise ValueError("lower-case letters, digits, '-' or '_'")
-    return value
-
-
-Url = Annotated[str, AfterValidator(_url)]
-AgencyCode = Annotated[str, AfterValidator(publishers.code)]
-Zone = Annotated[str, AfterValidator(_zone)]
-Ident = Annotated[str, AfterValidator(_ident)]
-Network = Annotated[str, AfterValidator(_network)]
-Seconds = Annotated[float, Field(gt=0)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from syndicate.model import AGENCIES, Attribution, Source
 
 
 class ServiceConfig(_Section):
@@ -98,78 +55,8 @@ class FetchConfig(_Section):
     respect_robots: bool = True
     flood_ratio: Annotated[float, Field(gt=0, le=1)] = 0.5
     allow_private: bool = False
-    allow_networks: list[Network] = []
+    allow_networks: list[Network] = Field(default_factory=list)
     page_budget: Seconds = 120.0
-
-
-class ListingSelectors(_Section):
-    item: str
-    link: str = "a"
-    title: str | None = None
-    date: str | None = None
-
-
-class ArticleSelectors(_Section):
-    body: str | None = None
-    title: str | None = None
-    date: str | None = None
-    drop: list[str] = []
-
-
-class AgencyConfig(_Section):
-    code: AgencyCode
-    name: str
-    site: Url
-
-
-class SourceConfig(_Section):
-    id: Ident
-    name: str
-    agency: str
-    kind: SourceKind
-    url: Url
-    interval: Seconds = 900.0
-    enabled: bool = True
-    listing: ListingSelectors | None = None
-    article: ArticleSelectors | None = None
-    full_text: bool = False
-    first_poll_items: Annotated[int, Field(ge=1)] = 10
-    extra_feeds: list[Url] = []
-    disabled_reason: str = ""
-    cross_check: Ident | None = None
-
-    @model_validator(mode="after")
-    def _listing_for_pages(self) -> SourceConfig:
-        if self.kind == "page" and self.listing is None:
-            raise ValueError("a `page` source needs a [sources.listing] table with `item`")
-        return self
-
-    def source(self) -> Source:
-        listing = article = None
-        if self.listing:
-            listing = ListingRules(
-                self.listing.item, self.listing.link, self.listing.title, self.listing.date
-            )
-        if self.article:
-            article = ArticleRules(
-                self.article.body, self.article.title, self.article.date, tuple(self.article.drop)
-            )
-        return Source(
-            id=self.id,
-            name=self.name,
-            agency=self.agency,
-            kind=self.kind,
-            url=self.url,
-            interval=self.interval,
-            enabled=self.enabled,
-            listing=listing,
-            article=article,
-            full_text=self.full_text,
-            first_poll_items=self.first_poll_items,
-            extra_feeds=tuple(self.extra_feeds),
-            disabled_reason=self.disabled_reason,
-            cross_check=self.cross_check,
-        )
 
 
 class BriefConfig(_Section):
@@ -203,56 +90,6 @@ class FeedsConfig(_Section):
     fsync: bool = True
 
 
-class DigestsConfig(_Section):
-    daily_at: time = time(7, 0)
-    weekly_day: Literal[
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
-    ] = "monday"
-    weekly_at: time = time(7, 0)
-    order: Literal["newest", "agency"] = "newest"
-    max_briefs: Annotated[int, Field(ge=1, le=500)] = 20
-    corrections: bool = True
-    subject: str = "DHS Briefs: {count} new release{s}, {date}"
-    subject_immediate: str = "{agency}: {title}"
-
-
-class SmtpConfig(_Section):
-    host: str = "127.0.0.1"
-    port: Annotated[int, Field(ge=1, le=65535)] = 25
-    security: Literal["none", "starttls", "tls"] = "none"
-    username: str = ""
-    password_env: str = ""
-    pool_size: Annotated[int, Field(ge=1, le=50)] = 2
-    rate: Annotated[float, Field(gt=0)] = 50.0
-    timeout: Seconds = 30.0
-    ca_file: str = ""
-
-    def password(self) -> str | None:
-        return os.environ.get(self.password_env) if self.password_env else None
-
-
-class DkimConfig(_Section):
-    key_file: str
-    selector: str
-    domain: str
-
-
-class MailConfig(_Section):
-    sender: str = Field("DHS Briefs <briefs@localhost>", alias="from")
-    transport: Literal["maildir", "smtp"] = "maildir"
-    maildir: str = "maildir"
-    list_id: str = "DHS Briefs <briefs.syndicate.invalid>"
-    unsubscribe_mailto: str = ""
-    max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
-    retry_base: Seconds = 60.0
-    bounce_after: Annotated[int, Field(ge=1)] = 3
-    claim_lease: Seconds = 600.0
-    smtp: SmtpConfig = SmtpConfig()
-    dkim: DkimConfig | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
 class WebConfig(_Section):
     enabled: bool = True
     host: str = "127.0.0.1"
@@ -260,7 +97,7 @@ class WebConfig(_Section):
     secret_env: str = "SYNDICATE_SECRET"
     page_size: Annotated[int, Field(ge=1, le=200)] = 20
     subscribe_per_hour: Annotated[int, Field(ge=1)] = 10
-    trusted_proxies: list[Network] = []
+    trusted_proxies: list[Network] = Field(default_factory=list)
 
 
 class LogConfig(_Section):
@@ -295,8 +132,8 @@ class Config(_Section):
     log: LogConfig = LogConfig()
     housekeeping: HousekeepingConfig = HousekeepingConfig()
     health: HealthConfig = HealthConfig()
-    agencies: list[AgencyConfig] = []
-    sources: list[SourceConfig] = []
+    agencies: list[AgencyConfig] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
 
     # Where the file lives; relative paths in it are relative to this folder.
     root: str = Field(".", exclude=True)
@@ -411,4 +248,18 @@ def load(path: str | Path) -> Config:
     return parse(text, p.resolve().parent)
 
 
-__all__ = ["AGENCIES", "DEFAULT_TOPICS", "Config", "load", "parse"]
+__all__ = [
+    "AGENCIES",
+    "DEFAULT_TOPICS",
+    "AgencyConfig",
+    "ArticleSelectors",
+    "Config",
+    "DigestsConfig",
+    "DkimConfig",
+    "ListingSelectors",
+    "MailConfig",
+    "SmtpConfig",
+    "SourceConfig",
+    "load",
+    "parse",
+]
