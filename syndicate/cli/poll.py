@@ -13,9 +13,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from syndicate.cli.context import open_store
 from syndicate.cli.signals import GRACE, Stop
@@ -23,6 +21,9 @@ from syndicate.config import Config
 from syndicate.pipeline.followup import after_poll
 from syndicate.pipeline.poll import PollSummary, SourceResult, poll
 from syndicate.store import Store
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,11 +74,11 @@ async def _poll(
 
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
-    console = Console(stderr=True)
+    console = None if args.json else _console()
     followups: dict[str, str] = {}
     with Stop() as stop:
         try:
-            if console.is_terminal and not args.json:
+            if console is not None and console.is_terminal:
                 with console.status("polling...") as status:
 
                     def progress(r: SourceResult) -> None:
@@ -107,6 +108,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"poll: stopped by {stop.name}; the next poll takes the rest", file=sys.stderr)
         return stop.status
     return 0
+
+
+def _console() -> Console:
+    """rich, for the progress line and the table (loaded only when shown: `--json` and
+    cron runs spare its import)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def as_json(summary: PollSummary) -> dict[str, object]:
@@ -139,6 +148,9 @@ def print_table(summary: PollSummary) -> None:
     if not summary.results:
         print("poll: no source is due")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="poll", title_justify="left")
     for col in ("source", "result", "new", "updated", "unchanged", "rejected", "failed", "reason"):
         table.add_column(col)

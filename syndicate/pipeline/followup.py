@@ -12,7 +12,6 @@ from typing import Protocol
 from syndicate import logs
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
-from syndicate.pipeline import feeds, mail
 from syndicate.store import Store
 
 
@@ -34,6 +33,9 @@ def after_poll(
     (`stop`: asked between feeds and between batches of mail; a signal)."""
     if not summary.changed:
         return {}
+    # Publishing and mail (feedgen, css_inline, dkim) load only when there is something new.
+    from syndicate.pipeline import feeds, mail
+
     done: dict[str, str] = {}
     try:
         published = feeds.publish(store, config, stop=stop)
