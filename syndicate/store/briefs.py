@@ -195,6 +195,34 @@ class Briefs:
             )
         return _brief(data) if data is not None else None
 
+    def find_stories(self, stories: Sequence[str]) -> dict[str, Brief]:
+        """`find_story` for many story keys in one query: the earliest brief of each."""
+        found: dict[str, Brief] = {}
+        wanted = sorted(set(stories))
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(briefs.c.story, briefs.c.data)
+                    .where(briefs.c.story.in_(wanted[start : start + 500]))
+                    .order_by(briefs.c.published_at.desc(), briefs.c.id.desc())
+                )
+                found.update((row.story, _brief(row.data)) for row in rows)  # earliest last
+        return found
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Brief]:
+        """`get` for many ids in one query, by id (the missing ones left out)."""
+        found: dict[str, Brief] = {}
+        wanted = sorted(set(ids))
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(briefs.c.id, briefs.c.data).where(
+                        briefs.c.id.in_(wanted[start : start + 500])
+                    )
+                )
+                found.update((row.id, _brief(row.data)) for row in rows)
+        return found
+
     def latest(self, limit: int, offset: int = 0, *, feed: str = "all") -> list[Brief]:
         """A feed's briefs, newest published first."""
         with self.store.read() as conn:
