@@ -33,6 +33,14 @@ def after_poll(
     (`stop`: asked between feeds and between batches of mail; a signal)."""
     if not summary.changed:
         return {}
+    return follow_up(config, store, stop=stop)
+
+
+def follow_up(
+    config: Config, store: Store, *, stop: Callable[[], bool] | None = None
+) -> dict[str, str]:
+    """Publish changed feeds, then send the immediate digests that are owed (what
+    `after_poll` does; also run by a poll each time sources finish with new briefs)."""
     # Publishing and mail (feedgen, css_inline, dkim) load only when there is something new.
     from syndicate.pipeline import feeds, mail
 
