@@ -182,7 +182,8 @@ class Releases:
             saves.append(
                 Save(
                     item, now, article=article, raw=raw, fetched_at=now,
-                    content_sha256=brief.content_sha256(article), fingerprint=seen_as,
+                    content_sha256=made.provenance.content_sha256 if made
+                    else brief.content_sha256(article), fingerprint=seen_as,
                     brief=made, story=key if made else None,
                     feeds=feed_names(made) if made else None,
                     material_hash=brief.material_hash(made) if made else None, reason=reason,

@@ -308,7 +308,7 @@ class Briefs:
         if row is None:
             seq = next_seq(conn, self.store.clock())
             conn.execute(insert(briefs).values(id=brief.id, seq=seq, edits=0, **values))
-            self._sync_feeds(conn, brief, names)
+            self._sync_feeds(conn, brief, names, None, True)  # new: no rows to drop
             return "new"
         # A hidden brief's feeds are kept among its tombstones: an edit does not unhide it.
         table = tombstones if row.hidden_at is not None else brief_feeds
@@ -324,10 +324,17 @@ class Briefs:
         return "updated" if changed else "unchanged"
 
     def _sync_feeds(
-        self, conn: Connection, brief: Brief, names: list[str], hidden_at: datetime | None = None
+        self,
+        conn: Connection,
+        brief: Brief,
+        names: list[str],
+        hidden_at: datetime | None = None,
+        fresh: bool = False,
     ) -> None:
+        """Replace a brief's feed rows (`fresh`: a brief just inserted has none to drop)."""
         table = tombstones if hidden_at is not None else brief_feeds
-        conn.execute(delete(table).where(table.c.brief_id == brief.id))
+        if not fresh:
+            conn.execute(delete(table).where(table.c.brief_id == brief.id))
         rows = [{"feed": n, "brief_id": brief.id, "published_at": brief.published} for n in names]
         if hidden_at is not None:
             rows = [r | {"hidden_at": hidden_at} for r in rows]
