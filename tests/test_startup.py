@@ -18,7 +18,8 @@ from syndicate import store as stores
 from syndicate.store import revisions
 
 # Not rich: httpx imports its own command line (httpx._main) and with it part of rich.
-HEAVY = ("alembic", "mako", "dkim", "css_inline", "feedgen")
+# sentencex stands for the brief stage (its only importer), loaded once a release is new.
+HEAVY = ("alembic", "mako", "dkim", "css_inline", "feedgen", "sentencex")
 
 PROBE = """
 import json, sys

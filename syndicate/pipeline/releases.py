@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from syndicate import brief, extract, fetch, parse
+from syndicate import fetch, parse
 from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.errors import BriefError, ExtractError, FetchError, StoreError
@@ -159,6 +159,8 @@ class Releases:
         a thread); each is marked seen in the transaction that stores its brief, and one
         whose write fails is left unseen for the next poll. The fingerprint in each of
         `ready` is what the document said, before `settled`."""
+        from syndicate import brief  # loaded by the first poll with something new
+
         now = self.clock()
         when = [item.published or article.published or now for item, article, _r, _f in ready]
         stories = [story(item.title, w) for (item, *_), w in zip(ready, when, strict=True)]
@@ -221,6 +223,8 @@ class Releases:
         gone; a page without a usable title takes the feed's, else its URL's slug (or is
         refused). Counts the releases tried and the pages refused, for the source's health.
         None when it was not started: stopped, or the page budget spent (said in `why`)."""
+        from syndicate import extract  # as brief, in _store
+
         async with turn:
             if not why and self.stopping is not None and self.stopping.is_set():
                 why.append("stopped")
@@ -245,6 +249,8 @@ class Releases:
 
     async def _page(self, item: Item, result: SourceResult, budget: float) -> Fetched | Article:
         """The release page, or the feed's text where the page is refused or gone."""
+        from syndicate import extract
+
         try:
             async with asyncio.timeout(max(budget - time.monotonic(), 0.0)):
                 page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
@@ -275,6 +281,8 @@ class Releases:
         known: Known,
     ) -> tuple[Brief, bool]:
         """The release's brief, and whether a brief with its id was stored before."""
+        from syndicate import brief
+
         ident = brief_id(source.id, item.key)
         existing = known.stories.get(story(item.title, published))
         extra: tuple[SourceRef, ...] = ()
