@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from syndicate.cli.context import open_store
 from syndicate.cli.signals import GRACE, Stop
 from syndicate.config import Config
-from syndicate.pipeline.followup import follow_up
+from syndicate.pipeline.followup import steps
 from syndicate.pipeline.poll import PollSummary, SourceResult, poll
 from syndicate.store import Store
 
@@ -62,10 +62,7 @@ async def _poll(
     if stop():
         stopping.set()
 
-    def follow() -> dict[str, str]:
-        return follow_up(config, store, stop=stop)
-
-    followed = follow if publish else None
+    followed = steps(config, store, stop=stop) if publish else []
     polled = poll(
         config, store, source_ids=ids, progress=progress, stopping=stopping, follow=followed
     )

@@ -41,7 +41,7 @@ class Poller:
         clock: Clock | None = None,
         progress: Callable[[SourceResult], None] | None = None,
         stopping: asyncio.Event | None = None,
-        follow: Callable[[], dict[str, str]] | None = None,
+        follow: Sequence[Callable[[], dict[str, str]]] = (),
     ) -> None:
         self.config = config
         self.store = store
@@ -50,7 +50,7 @@ class Poller:
         self.progress = progress
         self.stopping = stopping  # set: start no new source or release (SIGTERM)
         self.releases = Releases(config, store, fetcher, self.clock, stopping)
-        self.follower = Follower(follow) if follow is not None else None
+        self.followers = [Follower(work) for work in follow]
 
     async def run(self, source_ids: Sequence[str] | None = None) -> PollSummary:
         """Poll the named sources (due or not), or every due, enabled source."""
@@ -63,15 +63,18 @@ class Poller:
                 if self.stopping is not None and self.stopping.is_set():
                     return None  # not started: it stays due for the next poll
                 result = await self._source(source)
-            if self.follower is not None and (result.new or result.updated):
-                self.follower.changed()  # fresh: published and mailed as each source ends
+            if result.new or result.updated:
+                for follower in self.followers:  # fresh: published and mailed as it ends
+                    follower.changed()
             if self.progress:
                 self.progress(result)
             return result
 
         done = await asyncio.gather(*(one(s) for s in sources))
         results = [r for r in done if r is not None]
-        followups = await self.follower.drain() if self.follower is not None else {}
+        followups: dict[str, str] = {}
+        for follower in self.followers:
+            followups |= await follower.drain()
         finished = self.clock()
         # "The poller ran", for /healthz, even when no source was due.
         self.store.meta.set("last_poll_at", finished.isoformat())
@@ -274,13 +277,13 @@ async def poll(
     clock: Clock | None = None,
     progress: Callable[[SourceResult], None] | None = None,
     stopping: asyncio.Event | None = None,
-    follow: Callable[[], dict[str, str]] | None = None,
+    follow: Sequence[Callable[[], dict[str, str]]] = (),
 ) -> PollSummary:
     """Poll due sources (or the named ones) once and store what is new (`clock`: the
     store's unless given; once `stopping` is set no new source or release is started).
-    `follow` (publish and mail, `followup.follow_up`) runs in a thread as sources finish
-    with new or updated briefs, coalesced, and once more for the last of them before this
-    returns; what it said is in the summary's `followups`."""
+    Each of `follow` (publish, mail: `followup.steps`) runs in a thread as sources finish
+    with new or updated briefs, coalesced, each on its own, and once more for the last of
+    them before this returns; what they said is in the summary's `followups`."""
 
     async def with_fetcher(f: fetch.Fetcher) -> PollSummary:
         poller = Poller(
