@@ -39,7 +39,7 @@ from syndicate.config import Config
 from syndicate.errors import ConfigError, LockedError, StoreError
 from syndicate.fetch import Fetcher
 from syndicate.pipeline import feeds, mail
-from syndicate.pipeline.followup import after_poll
+from syndicate.pipeline.followup import steps
 from syndicate.pipeline.poll import make_fetcher, poll
 from syndicate.store import Store, integrity
 
@@ -248,7 +248,11 @@ class Daemon:
         # spacing carry over from one tick to the next.
         if self.fetcher is None:
             self.fetcher = make_fetcher(self.config)
-        summary = await poll(self.config, self.store, fetcher=self.fetcher)
+        # Feeds are published and immediate mail sent as each source finishes (freshness).
+        summary = await poll(
+            self.config, self.store, fetcher=self.fetcher,
+            follow=steps(self.config, self.store),
+        )  # fmt: skip
         if not summary.results:
             return None
         for r in summary.results:
@@ -267,7 +271,7 @@ class Daemon:
                 duration=round(r.duration, 3),
             )
         if summary.changed:
-            return await self._thread(lambda: after_poll(self.config, self.store, summary))()
+            return summary.followups
         return summary.totals()
 
     async def _heartbeat(self) -> None:

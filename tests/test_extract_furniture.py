@@ -214,3 +214,19 @@ def test_plain_text_without_a_body_and_without_a_title() -> None:
     assert from_text("A Title Only\n", "https://x.gov/a").blocks == ()
     with pytest.raises(ExtractError, match="extract: no title line"):
         from_text("\n\n", "https://x.gov/a")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Inset: the harbor at dawn", "caption"),
+        ("Inſet: the harbor at dawn", "caption"),  # long s: re.I takes it for s
+        ("PHOTO BY PETTY OFFICER JANE DOE", "caption"),
+        ("Credentialed medİa should arrive by 9 a.m.", "note"),  # dotted capital I
+        ("MANAGE SUBSCRIPTIONS", "mailing"),
+        ("Officers inspected the top deck of the vessel and left at noon.", None),
+    ],
+)
+def test_the_word_prefilter_keeps_the_patterns_case_rules(text: str, expected: str | None) -> None:
+    """The cheap word test before each pattern folds case as re.I does (issue 16)."""
+    assert furniture.kind(text) == expected

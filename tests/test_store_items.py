@@ -13,6 +13,7 @@ from syndicate.errors import StoreError
 from syndicate.model import Article, Block, Link, SourceRef
 from syndicate.store import Store, schema
 from syndicate.store.briefs import Briefs, feeds_for
+from syndicate.store.items import Save
 
 ARTICLE = Article(
     url="https://www.uscis.gov/newsroom/news-releases/guid-1",
@@ -277,3 +278,48 @@ def test_seq_orders_changes(store: Store) -> None:
     assert [(c.seq, c.edits, c.brief.id) for c in changes] == [(3, 1, "b-1")]
     assert [b.id for b in store.briefs.since(0)] == ["b-2", "b-1"]
     assert [b.id for b in store.briefs.since(0, feed="agency/cisa")] == ["b-2"]
+
+
+def test_a_batch_keeps_the_releases_around_one_that_fails(store: Store) -> None:
+    """One transaction per source, a savepoint per release: a write that fails is rolled
+    back alone, and its release stays unseen (so the next poll takes it again)."""
+    bad = dataclasses.replace(make_item("k2"), title=None)  # type: ignore[arg-type]  # NOT NULL
+    saves = [
+        Save(make_item("k1"), T0, brief=make_brief("b-1"), content_sha256=_sha(1)),
+        Save(bad, T0, brief=make_brief("b-2"), content_sha256=_sha(2)),
+        Save(make_item("k3"), T0, brief=make_brief("b-3"), content_sha256=_sha(3)),
+    ]
+    outcomes = store.items.save_many(saves)
+    assert outcomes[0] == "new" and outcomes[2] == "new"
+    assert isinstance(outcomes[1], StoreError) and "cannot save" in str(outcomes[1])
+    assert set(store.items.known("uscis", ["k1", "k2", "k3"])) == {"k1", "k3"}
+    assert store.briefs.get("b-1") is not None and store.briefs.get("b-3") is not None
+    assert store.briefs.get("b-2") is None  # its brief went with it: never seen without one
+
+
+def test_a_batch_cut_short_stores_none_of_it(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash before the batch commits (here an unexpected error on the second brief; a
+    SIGKILL is the same to the database) leaves every release of it unseen: nothing lost."""
+    upsert, calls = Briefs.upsert, []
+
+    def failing(self: Briefs, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return upsert(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Briefs, "upsert", failing)
+    saves = [Save(make_item(f"k{n}"), T0, brief=make_brief(f"b-{n}")) for n in (1, 2, 3)]
+    with pytest.raises(RuntimeError):
+        store.items.save_many(saves)
+    assert store.items.known("uscis", ["k1", "k2", "k3"]) == {}
+    assert store.briefs.get("b-1") is None
+    monkeypatch.undo()
+    assert store.items.save_many(saves) == ["new", "new", "new"]  # the retry takes them all
+
+
+def test_a_batch_meeting_one_key_twice_updates_it(store: Store) -> None:
+    first = Save(make_item("k1"), T0, content_sha256=_sha(1))
+    second = Save(make_item("k1"), T0 + timedelta(hours=1), content_sha256=_sha(2))
+    assert store.items.save_many([first, second]) == ["new", "updated"]
+    assert store.items.known("uscis", ["k1"])["k1"].versions == 2

@@ -9,38 +9,27 @@ exit status: 2 for configuration errors, 1 for everything else. No traceback rea
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 
 from syndicate import __version__
-from syndicate.cli import (
-    backup,
-    brief,
-    briefs,
-    check,
-    demo,
-    digest,
-    init,
-    inspect,
-    poll,
-    publish,
-    run,
-    serve,
-    sources,
-    subscribers,
-)
 from syndicate.errors import ConfigError, SyndicateError
 
-# Modules with a register(subparsers) function, in the order `--help` lists them.
+# Modules with a register(subparsers) function, each named as its command, in the order
+# `--help` lists them. A command's module (and what it imports) is loaded only when that
+# command runs, or for the full parser (`--help`, a mistyped command): `syndicate --version`
+# loads none, and `syndicate poll` none of what publishing, mail or migrations need.
 COMMANDS = (
-    init, check, run, poll, sources, inspect, brief, briefs, publish, subscribers, digest,
-    serve, backup, demo,
+    "init", "check", "run", "poll", "sources", "inspect", "brief", "briefs", "publish",
+    "subscribers", "digest", "serve", "backup", "demo",
 )  # fmt: skip
 
 
-def parser() -> argparse.ArgumentParser:
-    """The full argument parser (also used by the docs test)."""
+def parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full argument parser (also used by the docs test), or one with only the commands
+    named in `only` (what `main` builds once it knows the command)."""
     p = argparse.ArgumentParser(
         prog="syndicate",
         description="Faithful briefs of official DHS releases, as feeds and email digests.",
@@ -52,8 +41,8 @@ def parser() -> argparse.ArgumentParser:
         help="the config file (default: $SYNDICATE_CONFIG or ./config.toml)",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(sub)
+    for name in COMMANDS if only is None else only:
+        importlib.import_module(f"syndicate.cli.{name}").register(sub)
     _config_anywhere(p)
     return p
 
@@ -71,7 +60,8 @@ def _config_anywhere(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit status."""
-    p = parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    p = parser(_needed(argv))
     args = p.parse_args(argv)
     if not getattr(args, "func", None):
         p.print_help()
@@ -94,3 +84,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     return status
+
+
+def _needed(argv: Sequence[str]) -> list[str] | None:
+    """The commands the parser needs for `argv`: the one named, none for `--version` alone,
+    else all (`--help`, no command, a mistyped one: the message lists them)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif word in ("-h", "--help"):
+            return None
+        elif word in COMMANDS:
+            return [word]
+        elif word == "--version":
+            return []
+        elif not word.startswith("-"):
+            return None
+    return None

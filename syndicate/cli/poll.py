@@ -13,16 +13,17 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from syndicate.cli.context import open_store
 from syndicate.cli.signals import GRACE, Stop
 from syndicate.config import Config
-from syndicate.pipeline.followup import after_poll
+from syndicate.pipeline.followup import steps
 from syndicate.pipeline.poll import PollSummary, SourceResult, poll
 from syndicate.store import Store
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--no-publish",
         action="store_true",
-        help="do not publish feeds or send immediate digests afterwards",
+        help="do not publish feeds or send immediate digests as sources finish",
     )
     p.set_defaults(func=run)
 
@@ -49,17 +50,23 @@ async def _poll(
     ids: list[str],
     stop: Stop,
     progress: Callable[[SourceResult], None] | None = None,
+    *,
+    publish: bool = True,
 ) -> PollSummary | None:
     """The poll, stopped cleanly by a signal: no new source or release after it, the ones
-    in hand for up to GRACE seconds; None when it had to be cut short."""
+    in hand for up to GRACE seconds; None when it had to be cut short. With `publish`,
+    feeds are published and immediate digests sent as sources finish with new briefs."""
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     stop.notify(lambda: loop.call_soon_threadsafe(stopping.set))
     if stop():
         stopping.set()
-    task = asyncio.ensure_future(
-        poll(config, store, source_ids=ids, progress=progress, stopping=stopping)
+
+    followed = steps(config, store, stop=stop) if publish else []
+    polled = poll(
+        config, store, source_ids=ids, progress=progress, stopping=stopping, follow=followed
     )
+    task = asyncio.ensure_future(polled)
     signalled = asyncio.ensure_future(stopping.wait())
     await asyncio.wait({task, signalled}, return_when=asyncio.FIRST_COMPLETED)
     signalled.cancel()
@@ -73,21 +80,24 @@ async def _poll(
 
 def run(args: argparse.Namespace) -> int:
     config, store = open_store(args.config)
-    console = Console(stderr=True)
+    console = None if args.json else _console()
     followups: dict[str, str] = {}
+    publish = not args.no_publish
     with Stop() as stop:
         try:
-            if console.is_terminal and not args.json:
+            if console is not None and console.is_terminal:
                 with console.status("polling...") as status:
 
                     def progress(r: SourceResult) -> None:
                         status.update(f"polled {r.source_id}: {r.outcome}")
 
-                    summary = asyncio.run(_poll(config, store, args.source, stop, progress))
+                    summary = asyncio.run(
+                        _poll(config, store, args.source, stop, progress, publish=publish)
+                    )
             else:
-                summary = asyncio.run(_poll(config, store, args.source, stop))
-            if summary is not None and not args.no_publish and not stop():
-                followups = after_poll(config, store, summary, stop=stop)
+                summary = asyncio.run(_poll(config, store, args.source, stop, publish=publish))
+            if summary is not None:
+                followups = summary.followups
         finally:
             store.close()
     if summary is None:
@@ -107,6 +117,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"poll: stopped by {stop.name}; the next poll takes the rest", file=sys.stderr)
         return stop.status
     return 0
+
+
+def _console() -> Console:
+    """rich, for the progress line and the table (loaded only when shown: `--json` and
+    cron runs spare its import)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def as_json(summary: PollSummary) -> dict[str, object]:
@@ -139,6 +157,9 @@ def print_table(summary: PollSummary) -> None:
     if not summary.results:
         print("poll: no source is due")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="poll", title_justify="left")
     for col in ("source", "result", "new", "updated", "unchanged", "rejected", "failed", "reason"):
         table.add_column(col)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 
 import lxml.html
 from cssselect import SelectorError
@@ -90,10 +91,17 @@ def parse(text: str) -> HtmlElement:
     return root
 
 
+@lru_cache(maxsize=1024)
+def _compiled(selector: str) -> CSSSelector:
+    """A selector compiled once (to XPath) and reused: the rules are a few per source, and
+    compiling one costs more than running it on a page."""
+    return CSSSelector(selector)
+
+
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     """Elements matching a CSS selector; a bad selector is the config's fault, said plainly."""
     try:
-        found = CSSSelector(selector)(root)
+        found = _compiled(selector)(root)
     except (SelectorError, etree.XPathError) as exc:
         raise ExtractError(f"extract: bad CSS selector {selector!r} ({exc})") from exc
     return [e for e in found if isinstance(e, HtmlElement)] if isinstance(found, list) else []

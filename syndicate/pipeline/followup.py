@@ -12,7 +12,6 @@ from typing import Protocol
 from syndicate import logs
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
-from syndicate.pipeline import feeds, mail
 from syndicate.store import Store
 
 
@@ -34,17 +33,52 @@ def after_poll(
     (`stop`: asked between feeds and between batches of mail; a signal)."""
     if not summary.changed:
         return {}
-    done: dict[str, str] = {}
+    return follow_up(config, store, stop=stop)
+
+
+def follow_up(
+    config: Config, store: Store, *, stop: Callable[[], bool] | None = None
+) -> dict[str, str]:
+    """Publish changed feeds, then send the immediate digests that are owed."""
+    return publish_step(config, store, stop=stop) | mail_step(config, store, stop=stop)
+
+
+def steps(
+    config: Config, store: Store, *, stop: Callable[[], bool] | None = None
+) -> list[Callable[[], dict[str, str]]]:
+    """The follow-ups a poll runs as sources finish: publishing and the immediate mail,
+    each on its own (neither reads what the other writes, so mail need not wait for a
+    long publish)."""
+    return [
+        lambda: publish_step(config, store, stop=stop),
+        lambda: mail_step(config, store, stop=stop),
+    ]
+
+
+def publish_step(
+    config: Config, store: Store, *, stop: Callable[[], bool] | None = None
+) -> dict[str, str]:
+    """Publish the feeds whose briefs changed; a failure is logged and said, not raised."""
+    # Publishing and mail (feedgen, css_inline, dkim) load only when there is something new.
+    from syndicate.pipeline import feeds
+
     try:
         published = feeds.publish(store, config, stop=stop)
-        done["publish"] = published.line().removeprefix("publish: ")
+        return {"publish": published.line().removeprefix("publish: ")}
     except SyndicateError as e:
         logs.error("publish.failed", error=str(e))
-        done["publish"] = f"failed: {e}"
+        return {"publish": f"failed: {e}"}
+
+
+def mail_step(
+    config: Config, store: Store, *, stop: Callable[[], bool] | None = None
+) -> dict[str, str]:
+    """Send the immediate digests that are owed; a failure is logged and said."""
+    from syndicate.pipeline import mail
+
     try:
         sent = mail.run(store, config, cadence="immediate", stop=stop)
-        done["immediate digests"] = str(sent)
+        return {"immediate digests": str(sent)}
     except SyndicateError as e:
         logs.error("digest.failed", cadence="immediate", error=str(e))
-        done["immediate digests"] = f"failed: {e}"
-    return done
+        return {"immediate digests": f"failed: {e}"}

@@ -41,6 +41,7 @@ class Poller:
         clock: Clock | None = None,
         progress: Callable[[SourceResult], None] | None = None,
         stopping: asyncio.Event | None = None,
+        follow: Sequence[Callable[[], dict[str, str]]] = (),
     ) -> None:
         self.config = config
         self.store = store
@@ -49,6 +50,7 @@ class Poller:
         self.progress = progress
         self.stopping = stopping  # set: start no new source or release (SIGTERM)
         self.releases = Releases(config, store, fetcher, self.clock, stopping)
+        self.followers = [Follower(work) for work in follow]
 
     async def run(self, source_ids: Sequence[str] | None = None) -> PollSummary:
         """Poll the named sources (due or not), or every due, enabled source."""
@@ -61,18 +63,24 @@ class Poller:
                 if self.stopping is not None and self.stopping.is_set():
                     return None  # not started: it stays due for the next poll
                 result = await self._source(source)
+            if result.new or result.updated:
+                for follower in self.followers:  # fresh: published and mailed as it ends
+                    follower.changed()
             if self.progress:
                 self.progress(result)
             return result
 
         done = await asyncio.gather(*(one(s) for s in sources))
         results = [r for r in done if r is not None]
+        followups: dict[str, str] = {}
+        for follower in self.followers:
+            followups |= await follower.drain()
         finished = self.clock()
         # "The poller ran", for /healthz, even when no source was due.
         self.store.meta.set("last_poll_at", finished.isoformat())
         if results:
             self.store.meta.set("duration:poll", f"{(finished - started).total_seconds():.3f}")
-        return PollSummary(results, started, finished)
+        return PollSummary(results, started, finished, followups)
 
     def _select(self, source_ids: Sequence[str] | None, now: datetime) -> list[Source]:
         sources = self.config.source_list()
@@ -231,6 +239,35 @@ class Poller:
         )
 
 
+class Follower:
+    """Runs `work` (publish, then mail) in a thread whenever sources finish with new or
+    updated briefs, one run at a time: sources that finish during a run are taken by the
+    next, so a long poll publishes as it goes, and a burst costs one run, not one each."""
+
+    def __init__(self, work: Callable[[], dict[str, str]]) -> None:
+        self.work = work
+        self.said: dict[str, list[str]] = {}
+        self._dirty = False
+        self._task: asyncio.Task[None] | None = None
+
+    def changed(self) -> None:
+        self._dirty = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            for name, value in (await asyncio.to_thread(self.work)).items():
+                self.said.setdefault(name, []).append(value)
+
+    async def drain(self) -> dict[str, str]:
+        """Wait for the runs owed (a change noted during the last run gets one more)."""
+        if self._task is not None:
+            await self._task
+        return {name: " | ".join(values) for name, values in self.said.items()}
+
+
 async def poll(
     config: Config,
     store: Store,
@@ -240,12 +277,18 @@ async def poll(
     clock: Clock | None = None,
     progress: Callable[[SourceResult], None] | None = None,
     stopping: asyncio.Event | None = None,
+    follow: Sequence[Callable[[], dict[str, str]]] = (),
 ) -> PollSummary:
     """Poll due sources (or the named ones) once and store what is new (`clock`: the
-    store's unless given; once `stopping` is set no new source or release is started)."""
+    store's unless given; once `stopping` is set no new source or release is started).
+    Each of `follow` (publish, mail: `followup.steps`) runs in a thread as sources finish
+    with new or updated briefs, coalesced, each on its own, and once more for the last of
+    them before this returns; what they said is in the summary's `followups`."""
 
     async def with_fetcher(f: fetch.Fetcher) -> PollSummary:
-        poller = Poller(config, store, f, clock=clock, progress=progress, stopping=stopping)
+        poller = Poller(
+            config, store, f, clock=clock, progress=progress, stopping=stopping, follow=follow
+        )
         return await poller.run(source_ids)
 
     if fetcher is not None:

@@ -11,18 +11,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from syndicate import brief, extract, fetch, parse
+from syndicate import fetch, parse
 from syndicate.clock import Clock
 from syndicate.config import Config
-from syndicate.errors import BriefError, ExtractError, FetchError
-from syndicate.model import Article, Brief, Item, Source, SourceRef
+from syndicate.errors import BriefError, ExtractError, FetchError, StoreError
+from syndicate.model import Article, Brief, Fetched, Item, Source, SourceRef
 from syndicate.pipeline import documents
 from syndicate.pipeline.keys import brief_id, feed_names, fingerprint, story
 from syndicate.pipeline.results import SourceResult
 from syndicate.store import Store
+from syndicate.store.items import Save
 from syndicate.store.sources import RELEASED
 
 # Statuses for which the page's own text is gone for good or refused to us: the feed's text
@@ -51,25 +52,49 @@ class Releases:
     async def take(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult
     ) -> None:
-        """Brief the items worth briefing, oldest first, counting into `result`."""
+        """Brief the items worth briefing, oldest first, counting into `result`.
+
+        The release pages are fetched one at a time, oldest first (the host's politeness is
+        the fetcher's), while the pages already read are extracted in threads; then the
+        source's briefs are made and stored in one transaction (`_store`)."""
         # The store work runs in a thread: a web side in the same process keeps answering.
         fresh = await asyncio.to_thread(self._fresh, source, first_poll, items, result)
+        if not fresh:
+            return
         # One budget for the release pages of this source in this poll, so a slow host
         # cannot hold a worker for minutes; what is left waits for the next poll.
         budget = time.monotonic() + self.config.fetch.page_budget
-        for index, item in enumerate(fresh):  # oldest first, as parse returns them
-            left = len(fresh) - index
-            why = None
-            if self.stopping is not None and self.stopping.is_set():
-                why = "stopped"
-            elif time.monotonic() >= budget:
-                why = f"page budget of {self.config.fetch.page_budget:g} s spent"
-            if why is not None:
-                result.notes.append(f"{why}: {left} releases left for the next poll")
-                for rest in fresh[index:]:
-                    await asyncio.to_thread(self._failed, rest, f"not read yet: {why}")
-                return
-            await self._item(source, item, result, budget)
+        turn = asyncio.Semaphore(1)  # FIFO: the page requests go in item order
+        why: list[str] = []  # why the first release not started was not (stopped, budget)
+
+        async def read(item: Item) -> tuple[Article, bytes | None] | Exception | None:
+            try:
+                return await self._article(source, item, result, budget, turn, why)
+            except (FetchError, ExtractError) as e:
+                return e
+
+        read_all = await asyncio.gather(*(read(item) for item in fresh))
+        ready: list[tuple[Item, Article, bytes | None, str]] = []
+        failed: list[tuple[Item, str]] = []
+        left = [item for item, got in zip(fresh, read_all, strict=True) if got is None]
+        for item, got in zip(fresh, read_all, strict=True):
+            if isinstance(got, Exception):
+                # Not briefed: the next poll tries this release again, so nothing is lost.
+                result.failed += 1
+                result.notes.append(f"{item.url}: {got}")
+                failed.append((item, str(got)))
+            elif got is not None:
+                result.bodies += 1
+                stored, notes = documents.settled(item, got[0], self.config.service.timezone)
+                result.notes.extend(f"{item.url}: {n}" for n in notes)
+                article = got[0]
+                if not article.title and stored.title:
+                    article = replace(article, title=stored.title)  # the brief needs one (TSA)
+                ready.append((stored, article, got[1], fingerprint(item)))
+        if left:
+            result.notes.append(f"{why[0]}: {len(left)} releases left for the next poll")
+            failed += [(item, f"not read yet: {why[0]}") for item in left]
+        await asyncio.to_thread(self._store, source, ready, failed, result)
 
     def _failed(self, item: Item, reason: str) -> None:
         """A new release that could not be read now is remembered as seen-but-failed, so the
@@ -81,11 +106,13 @@ class Releases:
     ) -> list[Item]:
         """The items to brief now: new or changed, less a first poll's backlog or a flood."""
         known = self.store.items.known(source.id, [i.key for i in items])
+        unseen = [parse.normalise_url(i.url) for i in items if i.key not in known]
+        by_url = self.store.items.first_by_urls(unseen) if unseen else {}
         fresh: list[Item] = []
         for item in items:
             seen = known.get(item.key)
             if seen is None:
-                moved = self.store.items.find_by_url(parse.normalise_url(item.url))
+                moved = by_url.get(parse.normalise_url(item.url))
                 if moved is not None and moved.source_id == source.id:
                     result.unchanged += 1  # a guid or URL change, not a new release
                     continue
@@ -101,10 +128,10 @@ class Releases:
                 result.notes.append(f"first poll: briefed the latest {keep} of {len(fresh)}")
                 older, fresh = fresh[:-keep], fresh[-keep:]
                 now = self.clock()
-                for item in older:  # seen, so they are neither new nor a flood later
-                    self.store.items.save(
-                        item, now=now, status="new", fingerprint=fingerprint(item)
-                    )
+                # Seen, so they are neither new nor a flood later.
+                self.store.items.save_many(
+                    [Save(i, now, status="new", fingerprint=fingerprint(i)) for i in older]
+                )
         else:
             brand_new = [i for i in fresh if i.key not in known]
             ratio = self.config.fetch.flood_ratio
@@ -121,74 +148,109 @@ class Releases:
                     fresh = [i for i in fresh if i.key in known]
         return fresh
 
-    async def _item(self, source: Source, item: Item, result: SourceResult, budget: float) -> None:
-        try:
-            article, raw = await self._article(source, item, result, budget)
-        except (FetchError, ExtractError) as e:
-            # Not briefed: the next poll tries this release again, so nothing is lost.
-            result.failed += 1
-            result.notes.append(f"{item.url}: {e}")
-            await asyncio.to_thread(self._failed, item, str(e))
-            return
-        result.bodies += 1
-        stored, notes = documents.settled(item, article, self.config.service.timezone)
-        result.notes.extend(f"{item.url}: {n}" for n in notes)
-        if not article.title and stored.title:
-            article = replace(article, title=stored.title)  # the brief needs one (TSA's feed)
-        outcome, reason = await asyncio.to_thread(
-            self._save, source, stored, article, raw, fingerprint(item)
-        )
-        if reason is not None:
-            result.rejected += 1
-            result.notes.append(f"{item.url}: {reason}")
-        elif outcome == "new":
-            result.new += 1
-        elif outcome == "updated":
-            result.updated += 1
-        else:
-            result.unchanged += 1
+    def _store(
+        self,
+        source: Source,
+        ready: Sequence[tuple[Item, Article, bytes | None, str]],
+        failed: Sequence[tuple[Item, str]],
+        result: SourceResult,
+    ) -> None:
+        """Brief the releases read and store them, with their items, in one transaction (in
+        a thread); each is marked seen in the transaction that stores its brief, and one
+        whose write fails is left unseen for the next poll. The fingerprint in each of
+        `ready` is what the document said, before `settled`."""
+        from syndicate import brief  # loaded by the first poll with something new
 
-    def _save(
-        self, source: Source, item: Item, article: Article, raw: bytes | None, seen_as: str
-    ) -> tuple[str, str | None]:
-        """Brief one release and store it with its item in one transaction (in a thread);
-        `seen_as` is the fingerprint of what the document said, before `settled`."""
         now = self.clock()
-        published = item.published or article.published or now
-        made: Brief | None = None
-        reason: str | None = None
-        known_brief = False
-        try:
-            made, known_brief = self._brief(source, item, article, published, now)
-        except BriefError as e:
-            reason = str(e)
-        outcome = self.store.items.save(
-            item,
-            now=now,
-            article=article,
-            raw=raw,
-            fetched_at=now,
-            content_sha256=brief.content_sha256(article),
-            fingerprint=seen_as,
-            brief=made,
-            story=story(item.title, published) if made else None,
-            feeds=feed_names(made) if made else None,
-            material_hash=brief.material_hash(made) if made else None,
-            reason=reason,
+        when = [item.published or article.published or now for item, article, _r, _f in ready]
+        stories = [story(item.title, w) for (item, *_), w in zip(ready, when, strict=True)]
+        known = Known(
+            self.store.briefs.find_stories(stories),
+            self.store.briefs.get_many([brief_id(source.id, item.key) for item, *_ in ready]),
         )
-        if outcome == "new" and known_brief:
-            outcome = "unchanged"  # a new id for a story already briefed: nothing new to read
-        return outcome, reason
+        saves: list[Save] = []
+        made_flags: list[tuple[bool, str | None]] = []
+        for (item, article, raw, seen_as), published, key in zip(ready, when, stories, strict=True):
+            made: Brief | None = None
+            reason: str | None = None
+            known_brief = False
+            try:
+                made, known_brief = self._brief(source, item, article, published, now, known)
+            except BriefError as e:
+                reason = str(e)
+            if made is not None:
+                known.made(key, made)
+            made_flags.append((known_brief, reason))
+            saves.append(
+                Save(
+                    item, now, article=article, raw=raw, fetched_at=now,
+                    content_sha256=made.provenance.content_sha256 if made
+                    else brief.content_sha256(article), fingerprint=seen_as,
+                    brief=made, story=key if made else None,
+                    feeds=feed_names(made) if made else None,
+                    material_hash=brief.material_hash(made) if made else None, reason=reason,
+                )
+            )  # fmt: skip
+        outcomes = self.store.items.save_many(saves)
+        for (item, *_), outcome, (known_brief, reason) in zip(
+            ready, outcomes, made_flags, strict=True
+        ):
+            if isinstance(outcome, StoreError):
+                result.failed += 1
+                result.notes.append(f"{item.url}: {outcome}")
+            elif reason is not None:
+                result.rejected += 1
+                result.notes.append(f"{item.url}: {reason}")
+            elif outcome == "new" and not known_brief:
+                result.new += 1
+            elif outcome == "updated":
+                result.updated += 1
+            else:  # a new id for a story already briefed is nothing new to read
+                result.unchanged += 1
+        for item, why in failed:
+            self._failed(item, why)
 
     async def _article(
-        self, source: Source, item: Item, result: SourceResult, budget: float
-    ) -> tuple[Article, bytes | None]:
+        self,
+        source: Source,
+        item: Item,
+        result: SourceResult,
+        budget: float,
+        turn: asyncio.Semaphore,
+        why: list[str],
+    ) -> tuple[Article, bytes | None] | None:
         """The release's text: its page, else the feed's text where the page is refused or
         gone; a page without a usable title takes the feed's, else its URL's slug (or is
-        refused). Counts the releases tried and the pages refused, for the source's health."""
-        if source.full_text or not item.url:
-            result.pages += 1
-            return extract.titled(extract.from_feed(item), item.title), None
+        refused). Counts the releases tried and the pages refused, for the source's health.
+        None when it was not started: stopped, or the page budget spent (said in `why`)."""
+        from syndicate import extract  # as brief, in _store
+
+        async with turn:
+            if not why and self.stopping is not None and self.stopping.is_set():
+                why.append("stopped")
+            elif not why and time.monotonic() >= budget:
+                why.append(f"page budget of {self.config.fetch.page_budget:g} s spent")
+            if why:
+                return None
+            if source.full_text or not item.url:
+                result.pages += 1
+                return extract.titled(extract.from_feed(item), item.title), None
+            page = await self._page(item, result, budget)
+        if isinstance(page, Article):
+            return page, None
+        art = await asyncio.to_thread(  # lxml work, off the event loop
+            extract.article,
+            page.body,
+            url=page.final_url,
+            rules=source.article,
+            content_type=page.header("content-type"),
+        )
+        return extract.titled(art, item.title), page.body
+
+    async def _page(self, item: Item, result: SourceResult, budget: float) -> Fetched | Article:
+        """The release page, or the feed's text where the page is refused or gone."""
+        from syndicate import extract
+
         try:
             async with asyncio.timeout(max(budget - time.monotonic(), 0.0)):
                 page = await self.fetcher.get(item.url, None, accept=fetch.PAGE_ACCEPT)
@@ -204,24 +266,25 @@ class Releases:
                 result.pages += 1
                 result.refused += int(refused)
             if (refused or e.status in _FALLBACK_STATUSES) and has_text:
-                return extract.titled(extract.from_feed(item), item.title), None
+                return extract.titled(extract.from_feed(item), item.title)
             raise
         result.pages += 1
-        art = await asyncio.to_thread(  # lxml work, off the event loop
-            extract.article,
-            page.body,
-            url=page.final_url,
-            rules=source.article,
-            content_type=page.header("content-type"),
-        )
-        return extract.titled(art, item.title), page.body
+        return page
 
     def _brief(
-        self, source: Source, item: Item, article: Article, published: datetime, now: datetime
+        self,
+        source: Source,
+        item: Item,
+        article: Article,
+        published: datetime,
+        now: datetime,
+        known: Known,
     ) -> tuple[Brief, bool]:
         """The release's brief, and whether a brief with its id was stored before."""
+        from syndicate import brief
+
         ident = brief_id(source.id, item.key)
-        existing = self.store.briefs.find_story(story(item.title, published))
+        existing = known.stories.get(story(item.title, published))
         extra: tuple[SourceRef, ...] = ()
         if existing is not None and existing.id != ident:
             # The same story again: from another agency it is one brief with both sources;
@@ -246,7 +309,7 @@ class Releases:
                 made, agency=existing.agency, source_name=existing.source_name, url=existing.url
             )
         # After the story match above, a found story's id is the brief's id.
-        before = existing if existing is not None else self.store.briefs.get(ident)
+        before = existing if existing is not None else known.ids.get(ident)
         if before is not None:
             # `updated` moves only on a material change (RFC 4287 4.2.15); `published` never.
             if brief.material_hash(made) == brief.material_hash(before):
@@ -254,3 +317,16 @@ class Releases:
             else:
                 made = replace(made, updated=max(now, made.updated), published=before.published)
         return made, before is not None
+
+
+@dataclass
+class Known:
+    """The briefs a source's batch may meet again: by story key and by id, read in one
+    query each, plus the ones made earlier in the same batch."""
+
+    stories: dict[str, Brief]
+    ids: dict[str, Brief]
+
+    def made(self, key: str, made: Brief) -> None:
+        self.stories.setdefault(key, made)
+        self.ids[made.id] = made

@@ -44,6 +44,9 @@ class PollSummary:
     results: list[SourceResult]
     started: datetime
     finished: datetime
+    # What the follow-ups run as sources finished said (publish, immediate digests), when
+    # the poll was given them (`poll(follow=...)`); each run's word, in order, " | " apart.
+    followups: dict[str, str] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:

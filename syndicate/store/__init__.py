@@ -5,19 +5,30 @@ Input: a database URL. Output: a `Store` whose schema is migrated to the newest 
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from types import ModuleType
+
+from sqlalchemy import Engine
 
 from syndicate.clock import Clock, utc_now
 from syndicate.errors import StoreError
 from syndicate.store import engine as engines
-from syndicate.store import integrity, migrate
+from syndicate.store import revisions
 from syndicate.store.core import Store
 from syndicate.store.engine import wrapped
 
 __all__ = ["Store", "StoreError", "default_url", "integrity", "open", "probe"]
 
 DEFAULT_NAME = "syndicate.db"
+
+
+def __getattr__(name: str) -> ModuleType:
+    """`store.integrity` and `store.migrate` load alembic: imported when first asked for."""
+    if name in ("integrity", "migrate"):
+        return importlib.import_module(f"syndicate.store.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def default_url(data_dir: str | Path) -> str:
@@ -33,12 +44,22 @@ def open(url: str, *, clock: Clock = utc_now, migrate_schema: bool = True) -> St
     shown = parsed.render_as_string(hide_password=True)
     try:
         with wrapped(f"cannot open {shown}"):
-            if migrate_schema:
+            if migrate_schema and not _up_to_date(engine):
+                from syndicate.store import migrate
+
                 migrate.upgrade(engine)
     except BaseException:
         engine.dispose()
         raise
     return Store(engine, path=path, clock=clock)
+
+
+def _up_to_date(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        try:
+            return revisions.up_to_date(conn)
+        finally:
+            conn.rollback()
 
 
 def probe(url: str) -> str:
@@ -56,6 +77,8 @@ def probe(url: str) -> str:
         return f"{path} does not exist yet; it is created on first use"
     engine, _ = engines.make(parsed)
     shown = parsed.render_as_string(hide_password=True)
+    from syndicate.store import migrate
+
     try:
         with wrapped(f"cannot open {shown}"), engine.connect() as conn:
             have = migrate.current(conn)

@@ -195,6 +195,34 @@ class Briefs:
             )
         return _brief(data) if data is not None else None
 
+    def find_stories(self, stories: Sequence[str]) -> dict[str, Brief]:
+        """`find_story` for many story keys in one query: the earliest brief of each."""
+        found: dict[str, Brief] = {}
+        wanted = sorted(set(stories))
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(briefs.c.story, briefs.c.data)
+                    .where(briefs.c.story.in_(wanted[start : start + 500]))
+                    .order_by(briefs.c.published_at.desc(), briefs.c.id.desc())
+                )
+                found.update((row.story, _brief(row.data)) for row in rows)  # earliest last
+        return found
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Brief]:
+        """`get` for many ids in one query, by id (the missing ones left out)."""
+        found: dict[str, Brief] = {}
+        wanted = sorted(set(ids))
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(briefs.c.id, briefs.c.data).where(
+                        briefs.c.id.in_(wanted[start : start + 500])
+                    )
+                )
+                found.update((row.id, _brief(row.data)) for row in rows)
+        return found
+
     def latest(self, limit: int, offset: int = 0, *, feed: str = "all") -> list[Brief]:
         """A feed's briefs, newest published first."""
         with self.store.read() as conn:
@@ -280,7 +308,7 @@ class Briefs:
         if row is None:
             seq = next_seq(conn, self.store.clock())
             conn.execute(insert(briefs).values(id=brief.id, seq=seq, edits=0, **values))
-            self._sync_feeds(conn, brief, names)
+            self._sync_feeds(conn, brief, names, None, True)  # new: no rows to drop
             return "new"
         # A hidden brief's feeds are kept among its tombstones: an edit does not unhide it.
         table = tombstones if row.hidden_at is not None else brief_feeds
@@ -296,10 +324,17 @@ class Briefs:
         return "updated" if changed else "unchanged"
 
     def _sync_feeds(
-        self, conn: Connection, brief: Brief, names: list[str], hidden_at: datetime | None = None
+        self,
+        conn: Connection,
+        brief: Brief,
+        names: list[str],
+        hidden_at: datetime | None = None,
+        fresh: bool = False,
     ) -> None:
+        """Replace a brief's feed rows (`fresh`: a brief just inserted has none to drop)."""
         table = tombstones if hidden_at is not None else brief_feeds
-        conn.execute(delete(table).where(table.c.brief_id == brief.id))
+        if not fresh:
+            conn.execute(delete(table).where(table.c.brief_id == brief.id))
         rows = [{"feed": n, "brief_id": brief.id, "published_at": brief.published} for n in names]
         if hidden_at is not None:
             rows = [r | {"hidden_at": hidden_at} for r in rows]

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Row, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select
 
 from syndicate.codec import article_from_json, article_to_json, dumps, loads
 from syndicate.errors import StoreError
 from syndicate.model import Article, Brief, Item
 from syndicate.store import schema
 from syndicate.store.briefs import Outcome
+from syndicate.store.engine import wrapped
 
 if TYPE_CHECKING:
     from syndicate.store.core import Store
@@ -101,6 +102,20 @@ class Items:
                 select(*_COLUMNS).where(items.c.url == url).order_by(items.c.id).limit(1)
             ).first()
         return _known(row) if row is not None else None
+
+    def first_by_urls(self, urls: Iterable[str]) -> dict[str, KnownItem]:
+        """`find_by_url` for many (normalised) URLs in one query per chunk, by URL."""
+        wanted = sorted(set(urls))
+        found: dict[str, KnownItem] = {}
+        with self.store.read() as conn:
+            for start in range(0, len(wanted), CHUNK):
+                query = (
+                    select(*_COLUMNS)
+                    .where(items.c.url.in_(wanted[start : start + CHUNK]))
+                    .order_by(items.c.id.desc())
+                )
+                found.update((row.url, _known(row)) for row in conn.execute(query))  # first last
+        return found
 
     def with_status(
         self, status: ItemStatus, *, source_id: str | None = None, limit: int | None = None
@@ -192,8 +207,58 @@ class Items:
         link are refreshed. `status` defaults to briefed (with a brief), rejected (with a
         reason) or new. `story` defaults to the brief's id; see `Briefs.upsert`.
         """
+        save = Save(
+            item, now, status, content_sha256, fingerprint, article, raw, fetched_at, reason,
+            brief, story, feeds, material, material_hash,
+        )  # fmt: skip
+        with self.store.begin() as conn:
+            return self._save(conn, save, _LOOK)
+
+    def save_many(self, saves: Sequence[Save]) -> list[Outcome | StoreError]:
+        """Record a source's releases in ONE transaction, each in its own savepoint: a
+        release whose write fails is rolled back alone (its error is in its place in the
+        list, and it stays unseen for the next poll), the others are kept. Each item is
+        still marked seen in the same transaction that stores its brief, and a crash before
+        the commit leaves every one of them unseen, so nothing is lost."""
+        if not saves:
+            return []
+        done: list[Outcome | StoreError] = []
+        saved: set[tuple[str, str]] = set()
+        with self.store.begin() as conn:
+            rows = self._rows(conn, saves)
+            for save in saves:
+                key = _key(save.item)
+                # A key met twice in one batch is looked up again: the first save wrote it.
+                row = _LOOK if key in saved else rows.get(key)
+                saved.add(key)
+                try:
+                    with wrapped(f"cannot save {save.item.url}"), conn.begin_nested():
+                        done.append(self._save(conn, save, row))
+                except StoreError as e:
+                    done.append(e)
+        return done
+
+    def _rows(self, conn: Connection, saves: Sequence[Save]) -> dict[tuple[str, str], Any]:
+        """The stored rows of the saves' items, in one query per source and chunk."""
+        found: dict[tuple[str, str], Any] = {}
+        by_source: dict[str, list[str]] = {}
+        for save in saves:
+            by_source.setdefault(save.item.source_id, []).append(save.item.key)
+        for source_id, keys in by_source.items():
+            for start in range(0, len(keys), CHUNK):
+                query = select(*_SAVE_COLUMNS).where(
+                    items.c.source_id == source_id, items.c.key.in_(keys[start : start + CHUNK])
+                )
+                found.update(((source_id, r.key), r) for r in conn.execute(query))
+        return found
+
+    def _save(self, conn: Connection, save: Save, row: Any = None) -> Outcome:
+        """One release written inside the caller's transaction (`row`: its stored row, or
+        None when it has none, as `_rows` found; `_LOOK`: looked up here)."""
+        item, now, brief = save.item, save.now, save.brief
+        status = save.status
         if status is None:
-            status = "briefed" if brief is not None else "rejected" if reason else "new"
+            status = "briefed" if brief is not None else "rejected" if save.reason else "new"
         values: dict[str, Any] = {
             "guid": item.guid,
             "url": item.url,
@@ -201,51 +266,84 @@ class Items:
             "published_at": item.published,
             "updated_at": now,
             "status": status,
-            "reason": reason,
+            "reason": save.reason,
         }
-        if content_sha256 is not None:
-            values["content_sha256"] = content_sha256
-        if fingerprint is not None:
-            values["fingerprint"] = fingerprint
-        if article is not None:
-            values["article"] = dumps(article_to_json(article))
-            values["origin"] = article.origin
-        if raw is not None:
-            values["raw"] = raw
-        if fetched_at is not None:
-            values["fetched_at"] = fetched_at
+        if save.content_sha256 is not None:
+            values["content_sha256"] = save.content_sha256
+        if save.fingerprint is not None:
+            values["fingerprint"] = save.fingerprint
+        if save.article is not None:
+            values["article"] = dumps(article_to_json(save.article))
+            values["origin"] = save.article.origin
+        if save.raw is not None:
+            values["raw"] = save.raw
+        if save.fetched_at is not None:
+            values["fetched_at"] = save.fetched_at
         if brief is not None:
             values["brief_id"] = brief.id
-        with self.store.begin() as conn:
+        if row is _LOOK:
             row = conn.execute(
-                select(
-                    items.c.id, items.c.content_sha256, items.c.versions, items.c.brief_id
-                ).where(items.c.source_id == item.source_id, items.c.key == item.key)
+                select(*_SAVE_COLUMNS).where(
+                    items.c.source_id == item.source_id, items.c.key == item.key
+                )
             ).first()
-            if row is None:
-                outcome: Outcome = "new"
-                conn.execute(
-                    insert(items).values(
-                        source_id=item.source_id, key=item.key, first_seen_at=now, versions=1,
-                        **values,
-                    )
-                )  # fmt: skip
-            else:
-                edited = (
-                    content_sha256 is not None
-                    and row.content_sha256 is not None
-                    and row.content_sha256 != content_sha256
+        if row is None:
+            outcome: Outcome = "new"
+            conn.execute(
+                insert(items).values(
+                    source_id=item.source_id, key=item.key, first_seen_at=now, versions=1,
+                    **values,
                 )
-                outcome = "updated" if edited else "unchanged"
-                if brief is not None and row.brief_id is None:
-                    outcome = "new"  # seen before (held, or its page failed), briefed now
-                versions = row.versions + 1 if edited else row.versions
-                conn.execute(
-                    items.update().where(items.c.id == row.id).values(versions=versions, **values)
-                )
-            if brief is not None:
-                self.store.briefs.upsert(
-                    conn, brief, story=story or brief.id, feeds=feeds, material=material,
-                    material_hash=material_hash,
-                )  # fmt: skip
+            )  # fmt: skip
+        else:
+            sha = save.content_sha256
+            edited = (
+                sha is not None and row.content_sha256 is not None and row.content_sha256 != sha
+            )
+            outcome = "updated" if edited else "unchanged"
+            if brief is not None and row.brief_id is None:
+                outcome = "new"  # seen before (held, or its page failed), briefed now
+            versions = row.versions + 1 if edited else row.versions
+            conn.execute(
+                items.update().where(items.c.id == row.id).values(versions=versions, **values)
+            )
+        if brief is not None:
+            self.store.briefs.upsert(
+                conn, brief, story=save.story or brief.id, feeds=save.feeds,
+                material=save.material, material_hash=save.material_hash,
+            )  # fmt: skip
         return outcome
+
+
+@dataclass(frozen=True)
+class Save:
+    """One release to record (see `Items.save`)."""
+
+    item: Item
+    now: datetime
+    status: ItemStatus | None = None
+    content_sha256: str | None = None
+    fingerprint: str | None = None
+    article: Article | None = None
+    raw: bytes | None = None
+    fetched_at: datetime | None = None
+    reason: str | None = None
+    brief: Brief | None = None
+    story: str | None = None
+    feeds: Sequence[str] | None = None
+    material: bool = True
+    material_hash: str | None = None
+
+
+_SAVE_COLUMNS = (
+    items.c.id,
+    items.c.key,
+    items.c.content_sha256,
+    items.c.versions,
+    items.c.brief_id,
+)
+_LOOK = object()  # "not looked up yet" (None is "looked up: no row")
+
+
+def _key(item: Item) -> tuple[str, str]:
+    return item.source_id, item.key
