@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -97,6 +98,20 @@ def _wait(what: str, check: Callable[[], bool], proc: subprocess.Popen[str], lim
     proc.kill()
     out = proc.communicate()[0]
     pytest.fail(f"timed out waiting for {what}:\n{out[-4000:]}")
+
+
+def _follow(proc: subprocess.Popen[str]) -> tuple[list[str], threading.Thread]:
+    """Collect a daemon's output lines as they come (a thread reads the pipe)."""
+    lines: list[str] = []
+
+    def read() -> None:
+        assert proc.stdout is not None
+        with proc.stdout:
+            lines.extend(iter(proc.stdout.readline, ""))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
 
 
 def _titles(feed: Path) -> list[str]:
@@ -209,7 +224,11 @@ def test_postgres_standby_takes_over_after_sigkill(
             feed = tmp_path / "data" / "feeds" / "all.atom"
             _wait("the first daemon's feed", lambda: len(_titles(feed)) == 2, first, 60)
             standby = _start(config)
-            time.sleep(3)
+            said, reader = _follow(standby)
+            # Under load the standby may take seconds to start: kill the first daemon only
+            # once the standby says it is waiting, or the test would not test a takeover.
+            _wait("the standby to wait", lambda: "daemon.standby" in "".join(said), standby, 60)
+            time.sleep(1)
             assert standby.poll() is None, "the standby should wait, not exit"
             assert first.poll() is None, "the first daemon should still run"
             first.kill()
@@ -223,7 +242,10 @@ def test_postgres_standby_takes_over_after_sigkill(
                 first.kill()
                 first.communicate(timeout=10)
             if standby is not None:
-                status, out = _stop(standby)
+                standby.send_signal(signal.SIGTERM)
+                status = standby.wait(timeout=40)
+                reader.join(timeout=10)
+                out = "".join(said)
                 assert status == 0, out
                 assert "daemon.takeover" in out, out
 
