@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from syndicate.config import agencies as publishers
+from syndicate.config.ai import AIConfig
 from syndicate.config.explain import explain
 from syndicate.config.topics import DEFAULT_TOPICS, topic_label
 from syndicate.errors import ConfigError
@@ -173,7 +174,8 @@ class SourceConfig(_Section):
 
 
 class BriefConfig(_Section):
-    engine: str = "extractive"
+    engine: Literal["extractive", "ai"] = "extractive"
+    ai: AIConfig = AIConfig()
     target_words: Annotated[int, Field(ge=60, le=2000)] = 350
     topics: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()}

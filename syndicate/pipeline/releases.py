@@ -19,7 +19,7 @@ from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.errors import BriefError, ExtractError, FetchError
 from syndicate.model import Article, Brief, Item, Source, SourceRef
-from syndicate.pipeline import documents
+from syndicate.pipeline import aiwork, documents
 from syndicate.pipeline.keys import brief_id, feed_names, fingerprint, story
 from syndicate.pipeline.results import SourceResult
 from syndicate.store import Store
@@ -176,6 +176,8 @@ class Releases:
             material_hash=brief.material_hash(made) if made else None,
             reason=reason,
         )
+        if made is not None:  # queued, never awaited: the poll does not wait on a model
+            aiwork.enqueue(self.store, self.config, made, item.source_id, item.key)
         if outcome == "new" and known_brief:
             outcome = "unchanged"  # a new id for a story already briefed: nothing new to read
         return outcome, reason
@@ -239,7 +241,7 @@ class Releases:
             topics=self.config.brief.topics,
             target_words=self.config.brief.target_words,
             extra_sources=extra,
-            engine=self.config.brief.engine,
+            engine="extractive",  # the AI engine's brief comes later, from the worker
         )
         if existing is not None and existing.agency != source.agency:
             made = replace(
