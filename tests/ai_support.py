@@ -176,19 +176,66 @@ class Case:
 
 
 CASES = (
-    Case("invented-quote", "gate", "gate: quotes: quoted words not in the source: “the largest", answer(_invented_quote)),
-    Case("retyped-quote", "gate", "gate: quotes: quote 1 is not a source quote, verbatim", answer(_retyped)),
-    Case("wrong-speaker", "gate", "gate: speakers: quote 2 given to 'Port Director Elena Marquez'; the source's speaker is 'Field Operations Director Samuel Ortiz'", answer(_wrong_speaker)),
-    Case("invented-number", "gate", "gate: numbers: number 48 not in the cited sentences (1, 2)", answer(_number)),
-    Case("outside-name", "gate", "gate: names: name 'Yuma' not in the cited sentences (3,)", answer(_name)),
-    Case("outside-heading-word", "gate", "gate: headings: heading word 'Smuggling' not in the release", answer(_heading)),
+    Case(
+        "invented-quote",
+        "gate",
+        "gate: quotes: quoted words not in the source: “the largest",
+        answer(_invented_quote),
+    ),
+    Case(
+        "retyped-quote",
+        "gate",
+        "gate: quotes: quote 1 is not a source quote, verbatim",
+        answer(_retyped),
+    ),
+    Case(
+        "wrong-speaker",
+        "gate",
+        "gate: speakers: quote 2 given to 'Port Director Elena Marquez'; "
+        "the source's speaker is 'Field Operations Director Samuel Ortiz'",
+        answer(_wrong_speaker),
+    ),
+    Case(
+        "invented-number",
+        "gate",
+        "gate: numbers: number 48 not in the cited sentences (1, 2)",
+        answer(_number),
+    ),
+    Case(
+        "outside-name",
+        "gate",
+        "gate: names: name 'Yuma' not in the cited sentences (3,)",
+        answer(_name),
+    ),
+    Case(
+        "outside-heading-word",
+        "gate",
+        "gate: headings: heading word 'Smuggling' not in the release",
+        answer(_heading),
+    ),
     Case("unsupported-citation", "gate", "gate: support: sentence rests on", answer(_unsupported)),
-    Case("stranger-attribution", "gate", "gate: attribution: 'Homeland Security Investigations' announced", answer(_attribution)),
-    Case("malformed-json", "malformed", "malformed: brief: malformed model reply: not JSON", '{"standfirst": [{"text": "CBP'),
+    Case(
+        "stranger-attribution",
+        "gate",
+        "gate: attribution: 'Homeland Security Investigations' announced",
+        answer(_attribution),
+    ),
+    Case(
+        "malformed-json",
+        "malformed",
+        "malformed: brief: malformed model reply: not JSON",
+        '{"standfirst": [{"text": "CBP',
+    ),
     Case("timeout", "timeout", "timeout: chat: no answer from", answer(), delay=3.0),
-    Case("rate-limited", "rate_limited", "rate_limited: chat: 429 from", status=429, headers=(("Retry-After", "120"),)),
+    Case(
+        "rate-limited",
+        "rate_limited",
+        "rate_limited: chat: 429 from",
+        status=429,
+        headers=(("Retry-After", "120"),),
+    ),
     Case("server-error", "http", "http: chat: 500 from", status=500),
-)  # fmt: skip
+)
 
 
 class FakeModel:

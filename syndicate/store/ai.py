@@ -190,7 +190,15 @@ class AIJobs:
                 "latency": 0.0,
                 "cached": 0,
             }
-            if insert_ignore(conn, ai_jobs, values, ["brief_id", "content_sha256"]):
+            queued = conn.scalar(
+                select(ai_jobs.c.id).where(
+                    ai_jobs.c.brief_id == brief_id, ai_jobs.c.content_sha256 == content_sha256
+                )
+            )
+            if queued is None:
+                # (insert_ignore's count is not to be trusted on PostgreSQL here: the row
+                # is looked for first, and a concurrent insert is ignored.)
+                insert_ignore(conn, ai_jobs, values, ["brief_id", "content_sha256"])
                 return True
             if not again:
                 return False
@@ -325,11 +333,12 @@ class AIJobs:
             return _job(row) if row is not None else None
 
     def tokens_since(self, when: datetime) -> int:
-        """Tokens the model was paid for since `when` (cached answers cost none)."""
+        """Tokens paid for since `when`: every answer the model gave is in the cache once, so
+        answers served from the cache (and jobs run again) are not counted twice."""
         with self.store.read() as conn:
             total = conn.scalar(
-                select(func.sum(ai_jobs.c.prompt_tokens + ai_jobs.c.completion_tokens)).where(
-                    ai_jobs.c.done_at >= when, ai_jobs.c.cached == 0
+                select(func.sum(ai_cache.c.prompt_tokens + ai_cache.c.completion_tokens)).where(
+                    ai_cache.c.created_at >= when
                 )
             )
             return int(total or 0)
@@ -344,23 +353,23 @@ class AIJobs:
                     .group_by(ai_jobs.c.outcome)
                 ).all()
             )
-            sums = conn.execute(
-                select(
-                    func.sum(ai_jobs.c.prompt_tokens),
-                    func.sum(ai_jobs.c.completion_tokens),
-                    func.sum(ai_jobs.c.latency),
-                    func.count(),
-                ).where(ai_jobs.c.status == "done", ai_jobs.c.cached == 0)
+            tokens = conn.execute(
+                select(func.sum(ai_cache.c.prompt_tokens), func.sum(ai_cache.c.completion_tokens))
+            ).one()
+            calls = conn.execute(
+                select(func.sum(ai_jobs.c.latency), func.count()).where(
+                    ai_jobs.c.status == "done", ai_jobs.c.cached == 0, ai_jobs.c.latency > 0
+                )
             ).one()
             queued = conn.scalar(
                 select(func.count()).select_from(ai_jobs).where(ai_jobs.c.status != "done")
             )
         return Stats(
             outcomes={str(k): int(v) for k, v in counts.items()},
-            prompt_tokens=int(sums[0] or 0),
-            completion_tokens=int(sums[1] or 0),
-            latency=float(sums[2] or 0.0),
-            calls=int(sums[3] or 0),
+            prompt_tokens=int(tokens[0] or 0),
+            completion_tokens=int(tokens[1] or 0),
+            latency=float(calls[0] or 0.0),
+            calls=int(calls[1] or 0),
             queued=int(queued or 0),
         )
 
