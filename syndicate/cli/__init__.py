@@ -29,13 +29,14 @@ from syndicate.cli import (
     serve,
     sources,
     subscribers,
+    worker,
 )
 from syndicate.errors import ConfigError, SyndicateError
 
 # Modules with a register(subparsers) function, in the order `--help` lists them.
 COMMANDS = (
     init, check, run, poll, sources, inspect, brief, briefs, publish, subscribers, digest,
-    serve, backup, demo,
+    serve, worker, backup, demo,
 )  # fmt: skip
 
 

@@ -26,8 +26,11 @@ names. The checks, each named, each with a reason:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from syndicate.brief import layout, source
 from syndicate.brief.extractive import DEFAULT_HEADINGS
@@ -62,6 +65,7 @@ _STOP_WORDS = """a about above after again against all also am an and any are as
 STOP = frozenset(_STOP_WORDS.split())
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem, enough to match "seized" with "seizes" and "agencies" with "agency"."""
     w = word.lower()
@@ -87,45 +91,68 @@ class _Sentence:
     numbers: frozenset[str]
 
 
-@dataclass(frozen=True)
+def _sentence(raw: str) -> _Sentence:
+    text = normalise(raw)
+    words = frozenset(_TOKEN.findall(text)) | frozenset(_CAPITALISED.findall(text))
+    return _Sentence(
+        text, text.lower(), words, frozenset(content(text)), frozenset(_NUMBER.findall(text))
+    )
+
+
+@dataclass
 class _Source:
+    """What the checks compare against, per article; a sentence's words, stems and numbers
+    are worked out only when a brief cites it (a brief cites a few of a release's dozens)."""
+
     text: str
     lower_words: frozenset[str]
     numbers: frozenset[str]
-    sentences: tuple[_Sentence, ...]
+    raw: tuple[str, ...]
     quotations: tuple[tuple[tuple[str, ...], str | None], ...]
-    credited: frozenset[str]
+    _sentences: dict[int, _Sentence]
+    _credited: frozenset[str] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.raw)
+
+    def sentence(self, n: int) -> _Sentence:
+        """Source sentence `n` (1-based), prepared."""
+        got = self._sentences.get(n)
+        if got is None:
+            got = self._sentences[n] = _sentence(self.raw[n - 1])
+        return got
+
+    @property
+    def credited(self) -> frozenset[str]:
+        """The capitalised words of the source's speakers and of its sentences that say
+        someone said, announced (...) something."""
+        if self._credited is None:
+            found: set[str] = set()
+            for _, who in self.quotations:
+                found |= set(_CAPITALISED.findall(who or ""))
+            joined = "\n".join(self.raw)  # one search, then each hit's sentence
+            starts = list(accumulate((len(r) + 1 for r in self.raw[:-1]), initial=0))
+            hits = {bisect_right(starts, m.start()) - 1 for m in _ATTRIBUTION.finditer(joined)}
+            for i in sorted(hits):
+                found |= set(_CAPITALISED.findall(normalise(self.raw[i])))
+            self._credited = frozenset(found)
+        return self._credited
 
 
 def _prepare(article: Article) -> _Source:
-    sentences = []
-    for numbered in source.number(article):
-        text = normalise(numbered.text)
-        words = frozenset(_TOKEN.findall(text)) | frozenset(_CAPITALISED.findall(text))
-        sentences.append(
-            _Sentence(
-                text, text.lower(), words, frozenset(content(text)),
-                frozenset(_NUMBER.findall(text)),
-            )
-        )  # fmt: skip
     whole = normalise(source_text(article))
     quotations = tuple(
         (tuple(normalise(p.text) for p in q.pieces), normalise(q.speaker) if q.speaker else None)
         for q in layout.read(article).quotes
     )
-    credited: set[str] = set()
-    for _, who in quotations:
-        credited |= set(_CAPITALISED.findall(who or ""))
-    for s in sentences:
-        if _ATTRIBUTION.search(s.text):
-            credited |= set(_CAPITALISED.findall(s.text))
     return _Source(
         text=whole,
-        lower_words=frozenset(w.lower() for w in _TOKEN.findall(whole)),
+        lower_words=frozenset(_TOKEN.findall(whole.lower())),
         numbers=frozenset(_NUMBER.findall(whole)),
-        sentences=tuple(sentences),
+        raw=tuple(s.text for s in source.number(article)),
         quotations=quotations,
-        credited=frozenset(credited),
+        _sentences={},
     )
 
 
@@ -157,7 +184,7 @@ def _lines(brief: Brief) -> Iterator[_Line]:
 
 
 def _cited(line: _Line, src: _Source) -> list[_Sentence]:
-    return [src.sentences[n - 1] for n in line.cites if 1 <= n <= len(src.sentences)]
+    return [src.sentence(n) for n in line.cites if 1 <= n <= src.count]
 
 
 Check = Callable[[Brief, list[_Line], _Source], str | None]
@@ -198,7 +225,7 @@ def _speakers(brief: Brief, lines: list[_Line], src: _Source) -> str | None:
 
 
 def _citations(brief: Brief, lines: list[_Line], src: _Source) -> str | None:
-    count = len(src.sentences)
+    count = src.count
     for c in brief.provenance.cited:
         bad = [n for n in c.sources if not 1 <= n <= count]
         if bad:
