@@ -7,8 +7,8 @@
    Each check gets a fresh copy of its article (read back from its JSON, as the worker reads
    it from the store), so the source side (sentence splitting, quotations) is counted:
    "cold". "warm" is the worker's case: the prompt was just built from the same article
-   (numbered sentences and quotations are read once per article), untimed. CPU seconds of this process
-   (`time.process_time`), so other work on a shared machine does not count.
+   (numbered sentences and quotations are read once per article), untimed. CPU seconds of
+   this process (`time.process_time`), so other work on a shared machine does not count.
 2. The queue: `--items` releases (default 1,000) stored and queued in a fresh SQLite store,
    a fake OpenAI-compatible model on 127.0.0.1 answering each after `--delay` seconds
    (default 0.2), drained by `pipeline.aiwork.Drain` with `--concurrency` calls in flight
@@ -170,7 +170,8 @@ def bench_queue(items: int, delay: float, concurrency: int) -> None:
         db.close()
     ideal = items * delay / concurrency
     print(f"queue: {items} items, model answering in {delay * 1000:.0f} ms, concurrency "
-          f"{concurrency}: drained in {took:.1f} s (ideal {ideal:.1f} s, ratio {took / ideal:.2f}); "
+          f"{concurrency}: drained in {took:.1f} s (ideal {ideal:.1f} s, "
+          f"ratio {took / ideal:.2f}); "
           f"outcomes {drained.outcomes}")  # fmt: skip
 
     def p(xs: list[float], q: float) -> float:

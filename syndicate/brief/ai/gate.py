@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from itertools import accumulate
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from syndicate.brief import layout, source
 from syndicate.brief.extractive import DEFAULT_HEADINGS
