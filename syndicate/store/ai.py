@@ -35,7 +35,8 @@ from sqlalchemy import (
     select,
 )
 
-from syndicate.model import Brief
+from syndicate.codec import article_from_json, loads
+from syndicate.model import Article, Brief
 from syndicate.store import schema
 from syndicate.store.dialects import insert_ignore, upsert
 from syndicate.store.schema import UtcDateTime
@@ -331,6 +332,18 @@ class AIJobs:
                 select(ai_jobs).where(ai_jobs.c.brief_id == brief_id).order_by(ai_jobs.c.id.desc())
             ).first()
             return _job(row) if row is not None else None
+
+    def article(self, brief_id: str) -> Article | None:
+        """The article a brief was last made from (what its citations are numbered in)."""
+        items = schema.items
+        with self.store.read() as conn:
+            data = conn.scalar(
+                select(items.c.article)
+                .where(items.c.brief_id == brief_id, items.c.article.is_not(None))
+                .order_by(items.c.updated_at.desc())
+                .limit(1)
+            )
+        return article_from_json(loads(data)) if data else None
 
     def tokens_since(self, when: datetime) -> int:
         """Tokens paid for since `when`: every answer the model gave is in the cache once, so
