@@ -60,7 +60,7 @@ def healthz(request: Request) -> Response:
 
 
 # Jobs whose last duration the pipeline and the daemon record in the store's meta table.
-JOBS = ("poll", "publish", "digest.daily", "digest.weekly", "deliver.retry", "housekeeping")
+JOBS = ("poll", "publish", "digest.daily", "digest.weekly", "deliver.retry", "ai", "housekeeping")
 
 
 def _by(name: str, counts: dict[str, int]) -> list[tuple[str, float]]:
