@@ -23,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from syndicate import __version__, fetch
 from syndicate.brief import ai
@@ -76,6 +77,15 @@ def fallback(base: Brief, reason: str) -> Brief:
     return replace(base, provenance=replace(base.provenance, fallback=reason))
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    base: Brief
+    article: Article
+    prompt: ai.Prompt
+    hit: Cached | None
+    blocked: tuple[str, datetime] | None
+
+
 class Drain:
     """Works the AI queue with `concurrency` calls in flight."""
 
@@ -103,6 +113,8 @@ class Drain:
         self.paused_until: datetime | None = None  # from a 429's Retry-After
         self.result = Result()
         self.empty = False
+        self.closing: list[tuple[Job, dict[str, object], asyncio.Future[None]]] = []
+        self.wake = asyncio.Event()
 
     async def run(self, limit: int | None = None) -> Result:
         """Claim and finish due jobs until none is due (or `limit` were claimed)."""
@@ -120,7 +132,8 @@ class Drain:
             transport=self.transport,
         ) as chat:
             self.chat = chat
-            await asyncio.gather(*(self._loop() for _ in range(self.ai.concurrency)))
+            loops = asyncio.gather(*(self._loop() for _ in range(self.ai.concurrency)))
+            await asyncio.gather(loops, self._writer(loops))
         return self.result
 
     async def _loop(self) -> None:
@@ -131,7 +144,7 @@ class Drain:
             try:
                 await self._work(job)
             except BriefError as e:  # the stored brief or article cannot be read
-                await asyncio.to_thread(self._finish, job, "error", str(e), None)
+                await self._finish(job, "error", str(e), None)
 
     async def _next(self) -> Job | None:
         async with self.claiming:
@@ -150,29 +163,56 @@ class Drain:
                     self.empty = True
             return self.waiting.popleft() if self.waiting else None
 
-    def _load(self, job: Job) -> tuple[Brief, Article] | None:
+    def _load(self, job: Job) -> _Loaded | None:
+        """In a thread, in one go: the brief, the article, the prompt, the cached answer
+        and the budget (what a job needs before the model is asked)."""
         base = self.store.briefs.get(job.brief_id)
         article = self.store.items.article(job.item_id)
         if base is None or article is None:
             return None
-        return base, article
+        prompt = ai.prompt(article, self.template, self.config.brief.target_words)
+        hit = self.store.ai.cached(cache_key(job.content_sha256, self.ai.model, self.version))
+        blocked = self._over_budget() if hit is None else None
+        return _Loaded(base, article, prompt, hit, blocked)
 
-    def _finish(
-        self,
-        job: Job,
-        outcome: str,
-        reason: str | None,
-        made: Brief | None,
-        **cost: float | int | bool,
+    async def _finish(
+        self, job: Job, outcome: str, reason: str | None, made: Brief | None, **cost: object
     ) -> None:
-        feeds = feed_names(made) if made is not None else None
-        self.store.ai.finish(
-            job, self.worker, outcome=outcome, reason=reason, now=self.clock(),
-            brief=made, feeds=feeds, **cost,  # type: ignore[arg-type]
-        )  # fmt: skip
+        """Close a job through the group commit (`_writer`), and count it."""
+        done = {
+            "outcome": outcome, "reason": reason, "now": self.clock(), "brief": made,
+            "feeds": feed_names(made) if made is not None else None, **cost,
+        }  # fmt: skip
+        landed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.closing.append((job, done, landed))
+        self.wake.set()
+        await landed
         self.result.count(outcome)
         if outcome != "published":
             log.info("ai brief %s fell back: %s", job.brief_id, reason)
+
+    async def _writer(self, loops: asyncio.Future[Any]) -> None:
+        """Write the finished jobs that piled up, in one transaction, until the loops end."""
+        while True:
+            if not self.closing:
+                if loops.done():
+                    return
+                self.wake.clear()
+                waiter: asyncio.Future[Any] = asyncio.ensure_future(self.wake.wait())
+                await asyncio.wait({waiter, loops}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                continue
+            batch, self.closing = self.closing, []
+            try:
+                await asyncio.to_thread(
+                    self.store.ai.finish_many, self.worker, [(j, d) for j, d, _ in batch]
+                )
+            except Exception as e:  # the store failed: each job's loop hears of it
+                for _, _, landed in batch:
+                    landed.set_exception(e)
+                continue
+            for _, _, landed in batch:
+                landed.set_result(None)
 
     def _retry(self, job: Job, outcome: str, reason: str, when: datetime, base: Brief) -> None:
         self.store.ai.retry(
@@ -184,21 +224,17 @@ class Drain:
     async def _work(self, job: Job) -> None:
         loaded = await asyncio.to_thread(self._load, job)
         if loaded is None:
-            await asyncio.to_thread(self._finish, job, "stale", "brief or article gone", None)
+            await self._finish(job, "stale", "brief or article gone", None)
             return
-        base, article = loaded
+        base, article, prompt, hit = loaded.base, loaded.article, loaded.prompt, loaded.hit
         if base.provenance.content_sha256 != job.content_sha256:
             why = "the release changed since this job was queued"
-            await asyncio.to_thread(self._finish, job, "stale", why, None)
+            await self._finish(job, "stale", why, None)
             return
-        prompt = ai.prompt(article, self.template, self.config.brief.target_words)
-        key = cache_key(job.content_sha256, self.ai.model, self.version)
-        hit = await asyncio.to_thread(self.store.ai.cached, key)
         latency = 0.0
         if hit is None:
-            blocked = await asyncio.to_thread(self._over_budget)
-            if blocked is not None:
-                reason, when = blocked
+            if loaded.blocked is not None:
+                reason, when = loaded.blocked
                 await asyncio.to_thread(self._retry, job, "budget", reason, when, base)
                 return
             now = self.clock()
@@ -214,20 +250,17 @@ class Drain:
                 form = ai.response_format() if self.ai.json_schema else None
                 answer = await self.chat.complete(prompt.messages, form)
             except ChatError as e:
-                await asyncio.to_thread(self._failed, job, e, base)
+                await self._failed(job, e, base)
                 return
             hit = Cached(answer.content, answer.prompt_tokens, answer.completion_tokens)
             latency = answer.latency
-            await asyncio.to_thread(
-                self.store.ai.cache, job.content_sha256, self.ai.model, self.version, hit,
-                self.clock(),
-            )  # fmt: skip
-            cached = False
+            # Cached in the transaction that closes the job (one write per job, not two).
+            fresh: tuple[str, str, Cached] | None = (self.ai.model, self.version, hit)
         else:
-            cached = True
-        cost = {
+            fresh = None
+        cost: dict[str, object] = {
             "prompt_tokens": hit.prompt_tokens, "completion_tokens": hit.completion_tokens,
-            "latency": latency, "cached": cached,
+            "latency": latency, "cached": fresh is None, "answer": fresh,
         }  # fmt: skip
         try:
             made = ai.brief(
@@ -235,22 +268,18 @@ class Drain:
             )
         except BriefError as e:
             reason = f"malformed: {e}"
-            await asyncio.to_thread(
-                self._finish, job, "malformed", reason, fallback(base, reason), **cost
-            )
+            await self._finish(job, "malformed", reason, fallback(base, reason), **cost)
             return
         failed = ai.failure(made, article)
         if failed is not None:
             reason = f"gate: {failed}"
-            await asyncio.to_thread(
-                self._finish, job, "gate", reason, fallback(base, reason), **cost
-            )
+            await self._finish(job, "gate", reason, fallback(base, reason), **cost)
             return
         if self.ai.mode == "update":
             made = replace(made, updated=max(self.clock(), base.updated))
-        await asyncio.to_thread(self._finish, job, "published", None, made, **cost)
+        await self._finish(job, "published", None, made, **cost)
 
-    def _failed(self, job: Job, e: ChatError, base: Brief) -> None:
+    async def _failed(self, job: Job, e: ChatError, base: Brief) -> None:
         outcome = e.outcome
         transient = outcome in TRANSIENT or (e.status is not None and e.status >= 500)
         reason = f"{outcome}: {e}"
@@ -259,9 +288,9 @@ class Drain:
             self.paused_until = max(self.paused_until or e.retry_at, e.retry_at)
         if transient and job.attempts < self.ai.attempts:
             when = e.retry_at or now + timedelta(seconds=BACKOFF * 2 ** (job.attempts - 1))
-            self._retry(job, outcome, reason, when, base)
+            await asyncio.to_thread(self._retry, job, outcome, reason, when, base)
             return
-        self._finish(job, outcome, reason, fallback(base, reason))
+        await self._finish(job, outcome, reason, fallback(base, reason))
 
     def _over_budget(self) -> tuple[str, datetime] | None:
         """The reason and the next UTC midnight when today's token budget is spent."""
