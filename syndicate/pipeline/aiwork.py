@@ -20,6 +20,7 @@ import os
 import socket
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -119,6 +120,10 @@ class Drain:
     async def run(self, limit: int | None = None) -> Result:
         """Claim and finish due jobs until none is due (or `limit` were claimed)."""
         self.left = limit
+        # A thread for each call in flight, the writer and a claim: the default pool (cores
+        # + 4) would make store reads queue behind each other.
+        threads = ThreadPoolExecutor(self.ai.concurrency + 2, thread_name_prefix="ai")
+        asyncio.get_running_loop().set_default_executor(threads)
         agent = self.config.user_agent(__version__) + " ai"
         async with fetch.Chat(
             self.ai.endpoint(),
