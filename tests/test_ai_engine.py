@@ -190,3 +190,29 @@ def test_the_prompt_numbers_sentences_and_lists_quotes_by_number(tmp_path: Path)
     assert mine.version != made.version
     assert mine.text.startswith("Brief CBP Officers Seize 42 Pounds")
     json.loads(mine.text.rsplit("\n", 2)[-2])  # the schema, as JSON
+
+
+def test_a_poll_queues_ai_work_and_never_calls_the_model(
+    store: Store, http_server: Server, tmp_path: Path
+) -> None:
+    from test_poll import _config as poll_config
+    from test_poll import _poll, _serve
+
+    model = FakeModel(http_server)
+    _serve(http_server, range(1, 4))
+    plain = poll_config(tmp_path, http_server, {"cbp": "/feed.xml"})
+    text = (
+        (tmp_path / "config.toml")
+        .read_text("utf-8")
+        .replace("[fetch]", f'[brief]\nengine = "ai"\n[brief.ai]\nurl = "{model.url}"\n[fetch]')
+    )
+    config = config_module.parse(text, tmp_path)
+    assert config.brief.engine == "ai" and plain.brief.engine == "extractive"
+    summary = _poll(config, store)
+    assert summary.results[0].new == 3
+    assert model.requests == []  # the poll only queued
+    assert store.ai.stats().queued == 3
+    stored = store.briefs.latest(10)
+    assert {b.provenance.engine.split("/")[0] for b in stored} == {"extractive"}
+    assert asyncio.run(aiwork.Drain(store, config, fixed(NOW)).run()).finished == 3
+    assert len(model.requests) == 3
