@@ -36,7 +36,8 @@ from syndicate.errors import BriefError, ChatError
 from syndicate.model import Article, Brief
 from syndicate.pipeline.keys import feed_names
 from syndicate.store import Store
-from syndicate.store.ai import Cached, Job, cache_key
+from syndicate.store.ai import Job
+from syndicate.store.aicache import Cached, cache_key
 
 log = logging.getLogger("syndicate.ai")
 

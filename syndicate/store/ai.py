@@ -14,7 +14,6 @@ with the same prompt is answered from the store, at no token cost.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,8 +37,9 @@ from sqlalchemy import (
 
 from syndicate.codec import article_from_json, loads
 from syndicate.model import Article, Brief
-from syndicate.store import schema
-from syndicate.store.dialects import insert_ignore, upsert
+from syndicate.store import aicache, schema
+from syndicate.store.aicache import Cached, ai_cache
+from syndicate.store.dialects import insert_ignore
 from syndicate.store.schema import UtcDateTime
 
 if TYPE_CHECKING:
@@ -69,20 +69,6 @@ ai_jobs = Table(
     UniqueConstraint("brief_id", "content_sha256", name="uq_ai_jobs_brief_content"),
 )
 Index("ix_ai_jobs_status", ai_jobs.c.status, ai_jobs.c.next_attempt_at)
-
-# Model answers by (content hash, model, prompt version), hashed into `key`.
-ai_cache = Table(
-    "ai_cache",
-    schema.metadata,
-    Column("key", String(64), primary_key=True),
-    Column("content_sha256", String(64), nullable=False),
-    Column("model", Text, nullable=False),
-    Column("prompt_version", String(32), nullable=False),
-    Column("content", Text, nullable=False),
-    Column("prompt_tokens", Integer, nullable=False, default=0),
-    Column("completion_tokens", Integer, nullable=False, default=0),
-    Column("created_at", UtcDateTime(), nullable=False),
-)
 
 OUTCOMES = (
     "published",
@@ -115,13 +101,6 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Cached:
-    content: str
-    prompt_tokens: int
-    completion_tokens: int
-
-
-@dataclass(frozen=True)
 class Stats:
     """What /metrics shows of the AI engine."""
 
@@ -131,10 +110,6 @@ class Stats:
     latency: float
     calls: int
     queued: int
-
-
-def cache_key(content_sha256: str, model: str, prompt_version: str) -> str:
-    return hashlib.sha256(f"{content_sha256}\n{model}\n{prompt_version}".encode()).hexdigest()
 
 
 def _job(row: object) -> Job:
@@ -282,7 +257,7 @@ class AIJobs:
         cache, kept even when the claim was lost, since it was paid for."""
         briefs = schema.briefs
         if answer is not None:
-            self._cache(conn, job.content_sha256, *answer, now)
+            aicache.put(conn, job.content_sha256, *answer, now)
         done = conn.execute(
             ai_jobs.update()
             .where(ai_jobs.c.id == job.id, ai_jobs.c.claimed_by == worker)
@@ -402,11 +377,9 @@ class AIJobs:
         )
 
     def cached(self, key: str) -> Cached | None:
+        """The cached answer under `key` (see `aicache.key`), or None."""
         with self.store.read() as conn:
-            row = conn.execute(select(ai_cache).where(ai_cache.c.key == key)).first()
-        if row is None:
-            return None
-        return Cached(row.content, row.prompt_tokens, row.completion_tokens)
+            return aicache.get(conn, key)
 
     def cache(
         self, content_sha256: str, model: str, prompt_version: str, answer: Cached, now: datetime
@@ -414,25 +387,4 @@ class AIJobs:
         """Keep one model answer (an answer that is not a brief is kept too: asking again
         would give it again, at a cost)."""
         with self.store.begin() as conn:
-            self._cache(conn, content_sha256, model, prompt_version, answer, now)
-
-    def _cache(
-        self,
-        conn: Connection,
-        content_sha256: str,
-        model: str,
-        prompt_version: str,
-        answer: Cached,
-        now: datetime,
-    ) -> None:
-        values = {
-            "key": cache_key(content_sha256, model, prompt_version),
-            "content_sha256": content_sha256,
-            "model": model,
-            "prompt_version": prompt_version,
-            "content": answer.content,
-            "prompt_tokens": answer.prompt_tokens,
-            "completion_tokens": answer.completion_tokens,
-            "created_at": now,
-        }
-        upsert(conn, ai_cache, values, ["key"])
+            aicache.put(conn, content_sha256, model, prompt_version, answer, now)
