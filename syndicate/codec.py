@@ -74,6 +74,8 @@ def brief_to_json(brief: Brief) -> JSON:
                 {"part": c.part, "text": c.text, "sources": list(c.sources)}
                 for c in brief.provenance.cited
             ],
+            # Only an AI-engine release that fell back says why (the JSON stays as it was).
+            **({"fallback": brief.provenance.fallback} if brief.provenance.fallback else {}),
         },
     }
 
@@ -116,6 +118,7 @@ def brief_from_json(data: JSON) -> Brief:
                 Cited(c["part"], c["text"], tuple(c["sources"]))
                 for c in provenance.get("cited", ())
             ),
+            provenance.get("fallback"),
         ),
     )
 

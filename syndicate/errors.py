@@ -6,7 +6,8 @@
     │   ├── TooLarge         fetch: body over the size cap (counted after decoding)
     │   ├── Deadline         fetch: the whole fetch (every redirect) took longer than allowed
     │   ├── RefusedAddress   fetch: a URL or redirect leads to a loopback/private address
-    │   └── Throttled        fetch: 429/503 with Retry-After; carries when to come back
+    │   ├── Throttled        fetch: 429/503 with Retry-After; carries when to come back
+    │   └── ChatError        chat: the model endpoint timed out, refused, erred or answered junk
     ├── ParseError           parse: not a feed, empty, entity declarations, no items found
     ├── ExtractError         extract: no usable body in a page
     ├── BriefError           brief: no brief can be made, or it failed the faithfulness check
@@ -59,6 +60,22 @@ class Throttled(FetchError):
 
     def __init__(self, message: str, status: int, retry_at: datetime | None) -> None:
         super().__init__(message, status)
+        self.retry_at = retry_at
+
+
+class ChatError(FetchError):
+    """A Chat Completions call failed; `outcome` names how (the metric's label), and a 429
+    carries when to come back (`retry_at`)."""
+
+    def __init__(
+        self,
+        message: str,
+        outcome: str,
+        status: int | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        super().__init__(message, status)
+        self.outcome = outcome
         self.retry_at = retry_at
 
 

@@ -226,6 +226,9 @@ class Provenance:
     content_sha256: str
     engine: str
     cited: tuple[Cited, ...] = ()
+    # Why the AI engine's brief was not used (`gate: quotes: ...`, `timeout: ...`); None
+    # for an AI brief, for the extractive engine, and before the AI worker has run.
+    fallback: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from syndicate.clock import utc_now
 from syndicate.config import Config
 from syndicate.errors import ConfigError, LockedError, StoreError
 from syndicate.fetch import Fetcher
-from syndicate.pipeline import feeds, mail
+from syndicate.pipeline import aiwork, feeds, mail
 from syndicate.pipeline.followup import steps
 from syndicate.pipeline.poll import make_fetcher, poll
 from syndicate.store import Store, integrity
@@ -47,6 +47,7 @@ LOCK = "daemon"
 POLL_TICK = 2.0  # seconds between checks for due sources (one cheap query)
 HEARTBEAT = 5.0
 RETRY_TICK = 30.0
+AI_TICK = 20.0  # seconds between drains of the AI queue (when the AI engine is on)
 PUBLISH_CATCHUP = 600.0
 STANDBY_WAIT = 2.0
 STOP_GRACE = 20.0  # seconds the job in hand may take to finish after SIGTERM
@@ -199,6 +200,20 @@ class Daemon:
             IntervalTrigger(seconds=RETRY_TICK),
             id="retry",
         )
+        if self.config.brief.engine == "ai" or self.config.brief.ai.sources:
+            # The AI engine's queue, drained beside the polls (never inside one); any number
+            # of `syndicate worker` processes may drain it too.
+            s.add_job(
+                self._job(
+                    "ai",
+                    self._thread(
+                        lambda: aiwork.run_once(self.store, self.config, self.store.clock)
+                    ),
+                ),
+                IntervalTrigger(seconds=AI_TICK),
+                id="ai",
+                next_run_time=now,
+            )
         s.add_job(
             self._job("housekeeping", self._thread(self._housekeeping)),
             CronTrigger(hour=3, minute=17, timezone=zone),

@@ -23,7 +23,7 @@ from syndicate.errors import ConfigError, SyndicateError
 # loads none, and `syndicate poll` none of what publishing, mail or migrations need.
 COMMANDS = (
     "init", "check", "run", "poll", "sources", "inspect", "brief", "briefs", "publish",
-    "subscribers", "digest", "serve", "backup", "demo",
+    "subscribers", "digest", "serve", "worker", "backup", "demo",
 )  # fmt: skip
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from syndicate import __version__, brief, config, extract, fetch, model
+from syndicate.brief import ai
 from syndicate.errors import BriefError, ExtractError
 from syndicate.extract.media import looks_like_html
+from syndicate.pipeline import aiwork
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Hosts whose releases belong to an agency, for when --agency is not given.
@@ -61,6 +64,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="CODE",
         help=f"the releasing agency: {', '.join(model.AGENCIES)} or one added with [[agencies]] "
         "(default: from the URL's host, else DHS)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("extractive", "ai"),
+        default=None,
+        help="the engine (default: [brief] engine); `ai` asks the [brief.ai] model and shows "
+        "the gate's verdict per check and each sentence's citations",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="with --engine ai: print the prompt the model would be sent, and call nothing",
     )
     p.set_defaults(func=run)
 
@@ -136,7 +151,43 @@ def run(args: argparse.Namespace) -> int:
         fetched_at=fetched_at,
         topics=cfg.brief.topics,
         target_words=cfg.brief.target_words,
-        engine=cfg.brief.engine,
+        engine="extractive",
     )
+    if (args.engine or cfg.brief.engine) == "ai" or args.explain:
+        return _ai(cfg, page, made, args)
     print(brief.render(made, args.format), end="")
+    return 0
+
+
+def _ai(
+    cfg: config.Config, page: model.Article, base: model.Brief, args: argparse.Namespace
+) -> int:
+    """The AI engine's brief of one release with the gate's verdicts and the citations."""
+    if args.explain:
+        text = ai.template(cfg.brief.ai.prompt_path(Path(cfg.root)))
+        made = ai.prompt(page, text, cfg.brief.target_words)
+        print(
+            f"# prompt version {made.version}; for {cfg.brief.ai.model!r} "
+            f"at {cfg.brief.ai.endpoint()}"
+        )
+        for message in made.messages:
+            print(f"## {message['role']}\n{message['content']}")
+        return 0
+    tried = asyncio.run(aiwork.attempt(cfg, page, base))
+    print(brief.render(tried.brief, args.format), end="")
+    out = sys.stderr if args.format == "json" else sys.stdout
+    print("\ngate:", file=out)
+    for v in tried.verdicts:
+        print(f"  {v.check:<12} {'pass' if v.ok else 'FAIL: ' + (v.reason or '')}", file=out)
+    if tried.reason:
+        print(f"fell back to the extractive brief: {tried.reason}", file=out)
+    else:
+        print("citations:", file=out)
+        for c in tried.brief.provenance.cited:
+            print(f"  [{', '.join(map(str, c.sources)) or '-'}] {c.part}: {c.text}", file=out)
+    if tried.answer is not None:
+        a = tried.answer
+        print(
+            f"cost: {a.prompt_tokens} + {a.completion_tokens} tokens, {a.latency:.2f} s", file=out
+        )
     return 0

@@ -18,7 +18,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from syndicate import config, deliver, store, templating
+from syndicate import __version__, config, deliver, fetch, store, templating
+from syndicate.brief import ai
 from syndicate.cli import probe
 from syndicate.config import Config
 from syndicate.errors import ConfigError, StoreError, SyndicateError
@@ -129,6 +130,25 @@ async def _sources(cfg: Config) -> bool:
     return good
 
 
+def _ai(cfg: Config) -> str:
+    """The AI engine's endpoint answers a one-word completion, and its prompt template reads."""
+    settings = cfg.brief.ai
+    ai.template(settings.prompt_path(Path(cfg.root)))  # an unreadable override fails here
+    if settings.api_key_env and settings.api_key() is None:
+        raise ConfigError(
+            f"config: brief.ai.api_key_env = {settings.api_key_env!r}: that variable is not set"
+        )
+
+    async def ask() -> str:
+        async with fetch.Chat(
+            settings.endpoint(), settings.model, api_key=settings.api_key(),
+            timeout=settings.timeout, user_agent=cfg.user_agent(__version__) + " check",
+        ) as chat:  # fmt: skip
+            return await chat.probe()
+
+    return asyncio.run(ask())
+
+
 def _integrity(cfg: Config) -> str:
     """quick_check and the schema against the migrations, on the store as it is."""
     opened = store.open(cfg.database_url, migrate_schema=False)
@@ -162,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     good &= _step("templates", _templates)
     good &= _step("feeds", lambda: _feeds(cfg))
     good &= _step("mail", lambda: _transport(cfg))
+    if cfg.brief.engine == "ai" or cfg.brief.ai.sources:
+        good &= _step("ai", lambda: _ai(cfg))
     if args.network:
         good &= asyncio.run(_sources(cfg))
     return 0 if good else 1

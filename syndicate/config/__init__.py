@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationError, model_validator
 
 from syndicate.config import agencies as publishers
+from syndicate.config.ai import AIConfig
 from syndicate.config.explain import explain
 from syndicate.config.fields import Network, Seconds, Url, Zone
 from syndicate.config.fields import Section as _Section
@@ -60,7 +61,8 @@ class FetchConfig(_Section):
 
 
 class BriefConfig(_Section):
-    engine: str = "extractive"
+    engine: Literal["extractive", "ai"] = "extractive"
+    ai: AIConfig = AIConfig()
     target_words: Annotated[int, Field(ge=60, le=2000)] = 350
     topics: dict[str, list[str]] = Field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_TOPICS.items()}

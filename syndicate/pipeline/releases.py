@@ -207,6 +207,7 @@ class Releases:
                 result.updated += 1
             else:  # a new id for a story already briefed is nothing new to read
                 result.unchanged += 1
+        self._enqueue(saves, outcomes)
         for item, why in failed:
             self._failed(item, why)
 
@@ -271,6 +272,17 @@ class Releases:
         result.pages += 1
         return page
 
+    def _enqueue(self, saves: Sequence[Save], outcomes: Sequence[str | StoreError]) -> None:
+        """Queue the AI engine's work for each brief stored; never awaited, so the poll does
+        not wait on a model (a no-op when the AI engine is off)."""
+        from syndicate.pipeline import aiwork  # it loads the brief stage
+
+        for save, outcome in zip(saves, outcomes, strict=True):
+            if save.brief is not None and not isinstance(outcome, StoreError):
+                aiwork.enqueue(
+                    self.store, self.config, save.brief, save.item.source_id, save.item.key
+                )
+
     def _brief(
         self,
         source: Source,
@@ -302,7 +314,7 @@ class Releases:
             topics=self.config.brief.topics,
             target_words=self.config.brief.target_words,
             extra_sources=extra,
-            engine=self.config.brief.engine,
+            engine="extractive",  # the AI engine's brief comes later, from the worker
         )
         if existing is not None and existing.agency != source.agency:
             made = replace(

@@ -27,6 +27,7 @@ from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.errors import BriefError, ExtractError
 from syndicate.model import Article, Brief, Source
+from syndicate.pipeline import aiwork
 from syndicate.pipeline.keys import feed_names, story
 from syndicate.store import Store
 from syndicate.store.items import KnownItem
@@ -124,7 +125,7 @@ def _one(
             topics=config.brief.topics,
             target_words=config.brief.target_words,
             extra_sources=tuple(s for s in before.sources if s.url != article.url),
-            engine=config.brief.engine,
+            engine="extractive",  # an AI brief is re-made by the worker, not here
         )
     except (BriefError, ExtractError) as e:
         return Remade(before.id, before.title, "failed", str(e), engine)
@@ -142,6 +143,7 @@ def _one(
                 feeds=feed_names(made),
                 material_hash=brief.material_hash(made),
             )
+        aiwork.enqueue(store, config, made, item.source_id, item.key, again=True)
     return Remade(before.id, before.title, "updated" if material else "unchanged", None, engine)
 
 

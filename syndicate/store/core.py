@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 from syndicate.clock import Clock, utc_now
 from syndicate.errors import StoreError
 from syndicate.store import schema
+from syndicate.store.ai import AIJobs
 from syndicate.store.briefs import Briefs
 from syndicate.store.deliveries import Deliveries
 from syndicate.store.dialects import insert_ignore, upsert
@@ -61,6 +62,7 @@ class Store:
         self.deliveries = Deliveries(self)
         self.throttle = Throttle(self)
         self.takedowns = Takedowns(self)
+        self.ai = AIJobs(self)
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"

@@ -19,7 +19,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from syndicate.errors import StoreError
 from syndicate.store import integrity
-from syndicate.web.prometheus import Exposition, label
+from syndicate.store.ai import OUTCOMES
+from syndicate.web.prometheus import Exposition, ai_briefs, label
 from syndicate.web.ready import HEARTBEAT_KEY, LAST_POLL_KEY, source_health
 from syndicate.web.site import Site
 
@@ -59,7 +60,7 @@ def healthz(request: Request) -> Response:
 
 
 # Jobs whose last duration the pipeline and the daemon record in the store's meta table.
-JOBS = ("poll", "publish", "digest.daily", "digest.weekly", "deliver.retry", "housekeeping")
+JOBS = ("poll", "publish", "digest.daily", "digest.weekly", "deliver.retry", "ai", "housekeeping")
 
 
 def _by(name: str, counts: dict[str, int]) -> list[tuple[str, float]]:
@@ -186,6 +187,11 @@ def exposition(site: Site) -> str:
         _by("feed", published),
     )
     _delivery(out, site)
+    ai = site.store.ai.stats()
+    ai_briefs(
+        out, ai.outcomes, OUTCOMES, (ai.prompt_tokens, ai.completion_tokens),
+        (ai.latency, ai.calls), ai.queued,
+    )  # fmt: skip
     now = site.clock()
     beat = _time(site.store.meta.get(HEARTBEAT_KEY))
     polled = _time(site.store.meta.get(LAST_POLL_KEY))

@@ -119,7 +119,23 @@ def brief(request: Request) -> Response:
         topics=[(t, topic_label(t)) for t in found.topics],
         original=found.url if urlsplit(found.url).scheme in ("http", "https") else None,
         alternates=site.alternates(feed, site.agencies[found.agency]),
+        citations=_citations(site, found),
     )
+
+
+def _citations(site: Site, found: Brief) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Each brief sentence (and quotation piece) with the release sentences it rests on."""
+    if not found.provenance.cited:
+        return []
+    article = site.store.ai.article(found.id)
+    if article is None:
+        return []
+    numbered = {s.n: s.text for s in briefs.numbered(article)}
+    return [
+        (c.text, [(n, numbered[n]) for n in c.sources if n in numbered])
+        for c in found.provenance.cited
+        if any(n in numbered for n in c.sources)
+    ]
 
 
 def agency(request: Request) -> Response:

@@ -85,3 +85,39 @@ class Timings:
             samples.append((f'_sum{{path="{group}"}}', self.sums[group]))
             samples.append((f'_count{{path="{group}"}}', float(counts[-1])))
         out.metric(name, "histogram", "Time to answer web requests, by path group.", samples)
+
+
+def ai_briefs(
+    out: Exposition,
+    outcomes: dict[str, int],
+    known: tuple[str, ...],
+    tokens: tuple[int, int],
+    latency: tuple[float, int],
+    queued: int,
+) -> None:
+    """The AI engine's metrics: briefs by outcome, tokens paid for, model latency, queue."""
+    counts = {o: 0 for o in known} | outcomes
+    out.metric(
+        "syndicate_ai_briefs_total",
+        "counter",
+        "AI engine jobs finished, by outcome (published, or why the extractive brief stayed).",
+        [(f'{{outcome="{label(o)}"}}', float(n)) for o, n in sorted(counts.items())],
+    )
+    out.metric(
+        "syndicate_ai_tokens_total",
+        "counter",
+        "Tokens the model was paid for (cached answers cost none), by kind.",
+        [('{kind="prompt"}', float(tokens[0])), ('{kind="completion"}', float(tokens[1]))],
+    )
+    out.metric(
+        "syndicate_ai_request_seconds",
+        "summary",
+        "Time the model took to answer, summed over the calls made.",
+        [("_sum", latency[0]), ("_count", float(latency[1]))],
+    )
+    out.metric(
+        "syndicate_ai_queue_depth",
+        "gauge",
+        "AI jobs waiting (pending, claimed or waiting to retry).",
+        [("", float(queued))],
+    )
