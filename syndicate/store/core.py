@@ -19,6 +19,7 @@ from syndicate.errors import StoreError
 from syndicate.store import schema
 from syndicate.store.briefs import Briefs
 from syndicate.store.deliveries import Deliveries
+from syndicate.store.desk import Desk
 from syndicate.store.dialects import insert_ignore, upsert
 from syndicate.store.engine import WRITE, wrapped
 from syndicate.store.feeds import Feeds
@@ -61,6 +62,7 @@ class Store:
         self.deliveries = Deliveries(self)
         self.throttle = Throttle(self)
         self.takedowns = Takedowns(self)
+        self.desk = Desk(self)
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
