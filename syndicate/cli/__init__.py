@@ -20,6 +20,7 @@ from syndicate.cli import (
     briefs,
     check,
     demo,
+    desk,
     digest,
     init,
     inspect,
@@ -35,7 +36,7 @@ from syndicate.errors import ConfigError, SyndicateError
 # Modules with a register(subparsers) function, in the order `--help` lists them.
 COMMANDS = (
     init, check, run, poll, sources, inspect, brief, briefs, publish, subscribers, digest,
-    serve, backup, demo,
+    serve, backup, demo, desk,
 )  # fmt: skip
 
 
