@@ -292,7 +292,7 @@ class Briefs:
             )
             if review is not None:
                 _held(conn, brief, self.store.clock())
-            self._sync_feeds(conn, brief, names, review=review)
+            self._sync_feeds(conn, brief, names, None, review)
             return "new"
         # A hidden brief's feeds are kept among its tombstones: an edit does not unhide it;
         # a held one's stay held.
