@@ -421,3 +421,22 @@ def test_cli_editors_review_and_log(tmp_path: Path) -> None:
     assert "duplicate of a DHS release" in log
     assert _cli(path, "editors", "remove", "Lee Park").returncode == 0
     assert "none" in _cli(path, "editors", "list").stdout
+
+
+def test_desk_store_on_both_dialects(store: Store) -> None:
+    """Hold, reject, approve, sessions and the log on SQLite and PostgreSQL alike."""
+    store.briefs.hold = lambda brief: True
+    made = _store_brief(store, "cisa-kev")
+    assert store.briefs.latest(10) == [] and store.briefs.changes(0) == []
+    assert store.desk.reject(made.id, "Jo", "not yet", now=NOW)
+    assert not store.desk.reject(made.id, "Jo", "again", now=NOW)  # only held ones
+    assert store.desk.approve(made.id, "Jo", now=NOW)
+    assert [b.id for b in store.briefs.latest(10)] == [made.id]
+    assert [(c.brief.id, c.edits) for c in store.briefs.changes(0)] == [(made.id, 0)]
+    store.desk.add_editor("Jo", PASSWORD, now=NOW)
+    token = store.desk.open_session("Jo", now=NOW, ttl=timedelta(hours=1))
+    assert store.desk.session(token, now=NOW) == "Jo"
+    assert store.desk.session(token, now=NOW + timedelta(hours=2)) is None
+    assert store.desk.set_password("Jo", PASSWORD + "!", now=NOW)
+    assert store.desk.session(token, now=NOW) is None  # a new password ends sessions
+    assert [e.action for e in store.desk.log(made.id)] == ["reject", "approve"]
