@@ -16,6 +16,8 @@ from syndicate.model import (
     Block,
     Brief,
     Cited,
+    Correction,
+    EditorContext,
     Link,
     Provenance,
     Quote,
@@ -39,7 +41,19 @@ def _required_time(value: str) -> datetime:
 
 
 def brief_to_json(brief: Brief) -> JSON:
-    """The stable JSON shape of a brief."""
+    """The stable JSON shape of a brief (`context` and `corrections` only when there are)."""
+    data = _brief_json(brief)
+    if brief.context is not None:
+        c = brief.context
+        data["context"] = {"author": c.author, "text": c.text, "added": _time(c.added)}
+    if brief.corrections:
+        data["corrections"] = [
+            {"when": _time(c.when), "what": c.what, "by": c.by} for c in brief.corrections
+        ]
+    return data
+
+
+def _brief_json(brief: Brief) -> JSON:
     return {
         "id": brief.id,
         "title": brief.title,
@@ -84,7 +98,15 @@ def brief_from_json(data: JSON) -> Brief:
     """Rebuild a Brief from its JSON shape."""
     attribution = data.get("attribution") or {}
     provenance = data["provenance"]
+    context = data.get("context")
     return Brief(
+        context=EditorContext(context["author"], context["text"], _required_time(context["added"]))
+        if context
+        else None,
+        corrections=tuple(
+            Correction(_required_time(c["when"]), c["what"], c.get("by", ""))
+            for c in data.get("corrections", ())
+        ),
         id=data["id"],
         title=data["title"],
         agency=data["agency"],

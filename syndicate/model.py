@@ -232,6 +232,29 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class EditorContext:
+    """An editor's own words about a brief: exempt from the faithfulness check, and always
+    shown as theirs ("Context added by NAME")."""
+
+    author: str
+    text: str
+    added: datetime
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in self.text.split("\n\n") if p.strip())
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction made after the brief went out: when, by whom, and what changed."""
+
+    when: datetime
+    what: str
+    by: str = ""
+
+
+@dataclass(frozen=True)
 class Brief:
     """The product: a short, faithful rendering of one release (see DESIGN.md, The brief)."""
 
@@ -251,6 +274,8 @@ class Brief:
     attribution: Attribution
     provenance: Provenance
     dateline: str | None = None
+    context: EditorContext | None = None
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True)

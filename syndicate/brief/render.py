@@ -3,7 +3,8 @@
 All four come from the same Brief; HTML, text and Markdown through the templates
 `brief.html`, `brief.txt` and `brief.md` (autoescape on for HTML), JSON through the stable
 shape in `codec.brief_to_json`. The order is the reference brief's: standfirst, sections,
-quotes, Additional Reading, the closing section (what comes next), Sources, attribution.
+quotes, Additional Reading, the closing section (what comes next), the editor's context
+("Context added by NAME", when there is one), corrections, Sources, attribution.
 `material_hash` fingerprints what a reader sees.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
@@ -102,7 +104,12 @@ def render(brief: Brief, fmt: Format) -> str:
         sources=[(s.name, _safe_url(s.url)) for s in brief.sources],
         md=md,
         md_url=md_url,
+        corrections=[(_day(c.when), c.what) for c in brief.corrections],
     )
+
+
+def _day(when: datetime) -> str:
+    return f"{when:%B} {when.day}, {when.year}"
 
 
 def material_hash(brief: Brief) -> str:

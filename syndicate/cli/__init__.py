@@ -23,8 +23,10 @@ from syndicate.errors import ConfigError, SyndicateError
 # loads none, and `syndicate poll` none of what publishing, mail or migrations need.
 COMMANDS = (
     "init", "check", "run", "poll", "sources", "inspect", "brief", "briefs", "publish",
-    "subscribers", "digest", "serve", "worker", "backup", "demo",
+    "subscribers", "digest", "serve", "worker", "backup", "demo", "desk",
 )  # fmt: skip
+# Commands registered by another command's module: `desk` holds `editors` and `review` too.
+HELD_BY = {"editors": "desk", "review": "desk"}
 
 
 def parser(only: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -95,8 +97,8 @@ def _needed(argv: Sequence[str]) -> list[str] | None:
             next(words, None)
         elif word in ("-h", "--help"):
             return None
-        elif word in COMMANDS:
-            return [word]
+        elif word in COMMANDS or word in HELD_BY:
+            return [HELD_BY.get(word, word)]
         elif word == "--version":
             return []
         elif not word.startswith("-"):

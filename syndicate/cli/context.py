@@ -7,6 +7,7 @@ import argparse
 from syndicate import config as config_module
 from syndicate import store as store_module
 from syndicate.config import Config
+from syndicate.pipeline import review
 from syndicate.store import Store
 
 
@@ -14,7 +15,9 @@ def open_store(path: str) -> tuple[Config, Store]:
     """Load the config (ConfigError exits 2) and open its store (migrating it)."""
     cfg = config_module.load(path)
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    return cfg, store_module.open(cfg.database_url)
+    opened = store_module.open(cfg.database_url)
+    review.install(opened, cfg)  # [review]: whatever makes briefs here holds them as told
+    return cfg, opened
 
 
 def port(value: str) -> int:

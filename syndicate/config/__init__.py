@@ -21,6 +21,7 @@ from syndicate.config.explain import explain
 from syndicate.config.fields import Network, Seconds, Url, Zone
 from syndicate.config.fields import Section as _Section
 from syndicate.config.mail import DigestsConfig, DkimConfig, MailConfig, SmtpConfig
+from syndicate.config.review import ReviewConfig
 from syndicate.config.sources import (
     AgencyConfig,
     ArticleSelectors,
@@ -134,6 +135,7 @@ class Config(_Section):
     log: LogConfig = LogConfig()
     housekeeping: HousekeepingConfig = HousekeepingConfig()
     health: HealthConfig = HealthConfig()
+    review: ReviewConfig = ReviewConfig()
     agencies: list[AgencyConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
 

@@ -19,7 +19,7 @@ from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.errors import BriefError, ExtractError, FetchError, StoreError
 from syndicate.model import Article, Brief, Fetched, Item, Source, SourceRef
-from syndicate.pipeline import documents
+from syndicate.pipeline import documents, review
 from syndicate.pipeline.keys import brief_id, feed_names, fingerprint, story
 from syndicate.pipeline.results import SourceResult
 from syndicate.store import Store
@@ -48,6 +48,7 @@ class Releases:
         self.clock = clock
         self.stopping = stopping  # set: start no new release (SIGTERM)
         self.attribution = config.attribution.attribution()
+        review.install(store, config)  # [review]: new briefs may wait for an editor
 
     async def take(
         self, source: Source, first_poll: bool, items: Sequence[Item], result: SourceResult

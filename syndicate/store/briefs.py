@@ -9,14 +9,17 @@ that remembers the highest seq it saw ("changed since N") never skips a brief.
 
 A hidden brief (`store.takedowns`) has no `brief_feeds` rows, so no feed or listing holds
 it; `changes` leaves it out (digests), `visible` does not find it (pages), and `get` still
-does (the poller's view of what it made before). `problem` is why the last publish could
+does (the poller's view of what it made before). A brief held for review (`review` is
+'held' or 'rejected', see `store.desk`) is the same: its feeds wait in `held_feeds` until
+an editor approves it. `hold` decides, for each new brief, whether it waits (the pipeline
+sets it from `[review]`; by default nothing does). `problem` is why the last publish could
 not put a brief in a feed (`set_problems`), shown by `syndicate sources` and /metrics.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,6 +39,7 @@ Outcome = Literal["new", "updated", "unchanged"]
 briefs = schema.briefs
 brief_feeds = schema.brief_feeds
 tombstones = schema.tombstones
+held_feeds = schema.held_feeds
 items = schema.items
 meta = schema.meta
 
@@ -93,6 +97,7 @@ class Briefs:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.hold: Callable[[Brief], bool] = lambda brief: False
 
     def get(self, brief_id: str) -> Brief | None:
         """One brief by id."""
@@ -104,7 +109,9 @@ class Briefs:
         """One brief by id, unless it is hidden (what pages may show)."""
         with self.store.read() as conn:
             data = conn.scalar(
-                select(briefs.c.data).where(briefs.c.id == brief_id, briefs.c.hidden_at.is_(None))
+                select(briefs.c.data).where(
+                    briefs.c.id == brief_id, briefs.c.hidden_at.is_(None), briefs.c.review.is_(None)
+                )
             )
         return _brief(data) if data is not None else None
 
@@ -250,9 +257,9 @@ class Briefs:
         self, seq: int, *, feed: str | None = None, limit: int | None = None
     ) -> list[Change]:
         """Briefs new or materially changed after `seq`, in change order (hidden ones left
-        out: they go in no future digest)."""
+        out: they go in no future digest; so are held ones, until approved)."""
         query = select(briefs.c.seq, briefs.c.edits, briefs.c.data).where(
-            briefs.c.seq > seq, briefs.c.hidden_at.is_(None)
+            briefs.c.seq > seq, briefs.c.hidden_at.is_(None), briefs.c.review.is_(None)
         )
         if feed is not None:
             query = query.join(brief_feeds, brief_feeds.c.brief_id == briefs.c.id).where(
@@ -301,17 +308,23 @@ class Briefs:
             "data": dumps(brief_to_json(brief)),
         }
         row = conn.execute(
-            select(briefs.c.content_sha256, briefs.c.data, briefs.c.hidden_at).where(
-                briefs.c.id == brief.id
-            )
+            select(
+                briefs.c.content_sha256, briefs.c.data, briefs.c.hidden_at, briefs.c.review
+            ).where(briefs.c.id == brief.id)
         ).first()
         if row is None:
             seq = next_seq(conn, self.store.clock())
-            conn.execute(insert(briefs).values(id=brief.id, seq=seq, edits=0, **values))
-            self._sync_feeds(conn, brief, names, None, True)  # new: no rows to drop
+            review = "held" if self.hold(brief) else None
+            conn.execute(
+                insert(briefs).values(id=brief.id, seq=seq, edits=0, review=review, **values)
+            )
+            if review is not None:
+                _held(conn, brief, self.store.clock())
+            self._sync_feeds(conn, brief, names, None, review, True)  # new: no rows to drop
             return "new"
-        # A hidden brief's feeds are kept among its tombstones: an edit does not unhide it.
-        table = tombstones if row.hidden_at is not None else brief_feeds
+        # A hidden brief's feeds are kept among its tombstones: an edit does not unhide it;
+        # a held one's stay held.
+        table = _table(row.hidden_at, row.review)
         had = set(conn.scalars(select(table.c.feed).where(table.c.brief_id == brief.id)))
         changed = row.content_sha256 != sha or had != set(names)
         if changed and material:
@@ -320,7 +333,7 @@ class Briefs:
         if changed or row.data != values["data"]:
             values["problem"] = None  # a new version is judged afresh by the next publish
             conn.execute(briefs.update().where(briefs.c.id == brief.id).values(**values))
-            self._sync_feeds(conn, brief, names, row.hidden_at)
+            self._sync_feeds(conn, brief, names, row.hidden_at, row.review)
         return "updated" if changed else "unchanged"
 
     def _sync_feeds(
@@ -329,16 +342,29 @@ class Briefs:
         brief: Brief,
         names: list[str],
         hidden_at: datetime | None = None,
+        review: str | None = None,
         fresh: bool = False,
     ) -> None:
         """Replace a brief's feed rows (`fresh`: a brief just inserted has none to drop)."""
-        table = tombstones if hidden_at is not None else brief_feeds
+        table = _table(hidden_at, review)
         if not fresh:
             conn.execute(delete(table).where(table.c.brief_id == brief.id))
         rows = [{"feed": n, "brief_id": brief.id, "published_at": brief.published} for n in names]
         if hidden_at is not None:
             rows = [r | {"hidden_at": hidden_at} for r in rows]
         conn.execute(insert(table), rows)
+
+
+def _table(hidden_at: datetime | None, review: str | None) -> Any:
+    """Where a brief's feed memberships live: tombstones, held_feeds or brief_feeds."""
+    if hidden_at is not None:
+        return tombstones
+    return held_feeds if review is not None else brief_feeds
+
+
+def _held(conn: Connection, brief: Brief, now: datetime) -> None:
+    engine = brief.provenance.engine[:64]
+    conn.execute(insert(schema.reviews).values(brief_id=brief.id, held_at=now, engine=engine))
 
 
 def next_seq(conn: Connection, now: datetime) -> int:

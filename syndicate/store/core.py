@@ -20,6 +20,7 @@ from syndicate.store import schema
 from syndicate.store.ai import AIJobs
 from syndicate.store.briefs import Briefs
 from syndicate.store.deliveries import Deliveries
+from syndicate.store.desk import Desk
 from syndicate.store.dialects import insert_ignore, upsert
 from syndicate.store.engine import WRITE, wrapped
 from syndicate.store.feeds import Feeds
@@ -63,6 +64,7 @@ class Store:
         self.throttle = Throttle(self)
         self.takedowns = Takedowns(self)
         self.ai = AIJobs(self)
+        self.desk = Desk(self)
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"

@@ -180,6 +180,7 @@ briefs = Table(
     Column("hidden_at", UtcDateTime()),  # taken down by the operator (`briefs hide`)
     Column("hidden_reason", Text),
     Column("problem", Text),  # why the last publish could not put it in a feed
+    Column("review", String(16)),  # 'held' or 'rejected' on the desk; NULL: published
 )
 Index("ix_briefs_story", briefs.c.story)
 Index("ix_briefs_seq", briefs.c.seq)
@@ -286,5 +287,59 @@ throttle = Table(
     Column("window_start", UtcDateTime(), nullable=False),
     Column("count", Integer, nullable=False),
 )
+
+# The desk (issue 15). A held or rejected brief's feeds wait here, not in brief_feeds.
+held_feeds = Table(
+    "held_feeds",
+    metadata,
+    Column("feed", String(96), primary_key=True),
+    Column("brief_id", String(64), ForeignKey("briefs.id"), primary_key=True),
+    Column("published_at", UtcDateTime(), nullable=False),
+)
+
+# When a brief was held, and the last decision on it (who, when, why).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("brief_id", String(64), ForeignKey("briefs.id"), primary_key=True),
+    Column("held_at", UtcDateTime(), nullable=False),
+    Column("engine", String(64), nullable=False),
+    Column("decided_at", UtcDateTime()),
+    Column("decided_by", String(64)),
+    Column("reason", Text),
+)
+
+# Editors of the desk: a name and an argon2id hash of their password.
+editors = Table(
+    "editors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("password_at", UtcDateTime(), nullable=False),
+)
+
+# Desk sessions: only the sha256 of the cookie's token is kept.
+desk_sessions = Table(
+    "desk_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("editor", String(64), ForeignKey("editors.name"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+# Every desk action: who, when, which brief, and what (an edit's diff).
+desk_log = Table(
+    "desk_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("editor", String(64), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("brief_id", String(64)),
+    Column("detail", Text, nullable=False, default=""),
+)
+Index("ix_desk_log_brief", desk_log.c.brief_id, desk_log.c.id)
 
 __all__ = ["metadata"]

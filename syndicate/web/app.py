@@ -20,7 +20,7 @@ from syndicate import logs, tokens
 from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.store import Store
-from syndicate.web import guard, health, pages, ready, subscribe
+from syndicate.web import desk, guard, health, pages, ready, subscribe
 from syndicate.web.site import Refusal, Site
 
 READ = ["GET", "HEAD"]
@@ -60,6 +60,7 @@ def routes() -> list[Route]:
         Route("/healthz", health.healthz, methods=READ),
         Route("/readyz", ready.readyz, methods=READ),
         Route("/metrics", health.metrics, methods=READ),
+        *desk.routes(),
     ]
 
 
