@@ -322,3 +322,29 @@ def test_recipients_of_one_digest_each_get_their_own_links_and_address() -> None
         assert f"because {email} subscribed" in text
         assert f"because {escape(email)} subscribed" in html
     assert "7.U" not in out[8][0] + out[8][1]
+
+
+def test_shared_encoding_matches_encoding_each_message_whole() -> None:
+    """A body encoded once with slots, then filled, is byte for byte the whole body encoded
+    with the values in: long lines wrap, trailing blanks, '=' and non-ASCII stay as they
+    would, whichever line holds a slot."""
+    from syndicate.digest import mime
+
+    slots = ("SLOTa", "https://SLOTb.invalid/")
+    text = (
+        "Plain opening line\r\n"
+        + "a long line of words " * 12
+        + "SLOTa ends here\n"
+        + "trailing blanks   \n"
+        + "price = 5 € and ünïcode\n"
+        + "\n"
+        + '<a href="https://SLOTb.invalid/">unsubscribe</a> SLOTa\n'
+        + "x" * 200
+        + "\nlast line without a break SLOTa"
+    )
+    values = ("reader@example.net", "https://briefs.example.org/unsubscribe/abc.def")
+    filled = text
+    for slot, value in zip(slots, values, strict=True):
+        filled = filled.replace(slot, value)
+    assert mime.Template(text, slots).fill(values) == mime._qp(filled)
+    assert "reader@example.net" in mime.Template(text, slots).fill(values)

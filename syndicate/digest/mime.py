@@ -44,8 +44,49 @@ def _qp(text: str) -> str:
     return data.decode("ascii").replace("\n", CRLF)
 
 
+class Template:
+    """A body quoted-printable encoded once for many recipients: the lines holding none of
+    `slots` are encoded here; only the few lines holding one are encoded per message. The
+    encoding works line by line (a hard break ends a line), so `fill(values)` equals
+    `_qp(text with the values swapped in)` byte for byte."""
+
+    def __init__(self, text: str, slots: Sequence[str]) -> None:
+        self.slots = tuple(slots)
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").splitlines(keepends=True)
+        self.parts: list[tuple[bool, str]] = []  # (holds a slot, encoded or raw text)
+        run: list[str] = []
+        for line in lines:
+            if any(slot in line for slot in self.slots):
+                if run:
+                    self.parts.append((False, _qp("".join(run))))
+                    run = []
+                self.parts.append((True, line))
+            else:
+                run.append(line)
+        if run:
+            self.parts.append((False, _qp("".join(run))))
+
+    def fill(self, values: Sequence[str]) -> str:
+        """The encoded body with `values[i]` in place of `slots[i]`."""
+        out = []
+        for dynamic, part in self.parts:
+            if dynamic:
+                for slot, value in zip(self.slots, values, strict=True):
+                    part = part.replace(slot, value)
+                part = _qp(part)
+            out.append(part)
+        return "".join(out)
+
+
 def assemble(headers: Sequence[tuple[str, str]], text: str, html: str, seed: str) -> bytes:
     """The whole message. `seed` makes the MIME boundary, so a rebuild is byte-identical."""
+    return encoded_parts(headers, _qp(text), _qp(html), seed)
+
+
+def encoded_parts(
+    headers: Sequence[tuple[str, str]], text_qp: str, html_qp: str, seed: str
+) -> bytes:
+    """`assemble` for bodies already quoted-printable encoded (see `Template`)."""
     # "=_" cannot occur in quoted-printable output, so the boundary never collides
     # (RFC 2045 section 6.7 note 8).
     boundary = "=_syn_" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:24]
@@ -58,12 +99,12 @@ def assemble(headers: Sequence[tuple[str, str]], text: str, html: str, seed: str
         'Content-Type: text/plain; charset="utf-8"',
         "Content-Transfer-Encoding: quoted-printable",
         "",
-        _qp(text),
+        text_qp,
         f"--{boundary}",
         'Content-Type: text/html; charset="utf-8"',
         "Content-Transfer-Encoding: quoted-printable",
         "",
-        _qp(html),
+        html_qp,
         f"--{boundary}--",
         "",
     ]

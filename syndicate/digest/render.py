@@ -144,8 +144,8 @@ _PREFERENCES = "https://syndicateSLOTpreferences7f3e.invalid/"
 @dataclass(frozen=True)
 class _Shared:
     subject: str
-    text: str
-    html: str
+    text: mime.Template
+    html: mime.Template
 
 
 @lru_cache(maxsize=8)
@@ -196,7 +196,8 @@ class Composer:
             ctx["why"] = _why(sub, _EMAIL, self.letterhead)
             text = templating.render("email/digest.txt", **ctx)
             html = _INLINER.inline(templating.render("email/digest.html", **ctx))
-            found = _Shared(ctx["subject"], text, html)
+            slots = (_EMAIL, _UNSUBSCRIBE, _PREFERENCES)
+            found = _Shared(ctx["subject"], mime.Template(text, slots), mime.Template(html, slots))
             if len(self._shared) >= 256:
                 self._shared.clear()
             self._shared[key] = found
@@ -208,15 +209,9 @@ class Composer:
         digest = owed.digest
         sub = digest.subscriber
         shared = self._render_shared(owed, bodies)
-        text = (
-            shared.text.replace(_EMAIL, sub.email)
-            .replace(_UNSUBSCRIBE, links.unsubscribe)
-            .replace(_PREFERENCES, links.preferences)
-        )
-        html = (
-            shared.html.replace(_EMAIL, escape(sub.email))
-            .replace(_UNSUBSCRIBE, escape(links.unsubscribe))
-            .replace(_PREFERENCES, escape(links.preferences))
+        text = shared.text.fill((sub.email, links.unsubscribe, links.preferences))
+        html = shared.html.fill(
+            (escape(sub.email), escape(links.unsubscribe), escape(links.preferences))
         )
         when = digest.made_at or digest.briefs[0].published
         mid = letterhead.message_id(digest.key, sub.id)
@@ -234,7 +229,7 @@ class Composer:
         # What list managers say of bulk mail (RFC 2076): auto-responders stay quiet, and
         # filters (SpamAssassin's MAILING_LIST_MULTI) recognise a list, not a stranger.
         headers.append(("Precedence", "bulk"))
-        data = mime.assemble(headers, text, html, mid)
+        data = mime.encoded_parts(headers, text, html, mid)
         if letterhead.signer:
             data = letterhead.signer.sign(data)
         return Message(mid, letterhead.envelope_from, sub.email, data)
