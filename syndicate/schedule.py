@@ -39,7 +39,7 @@ from syndicate.config import Config
 from syndicate.errors import ConfigError, LockedError, StoreError
 from syndicate.fetch import Fetcher
 from syndicate.pipeline import aiwork, feeds, mail
-from syndicate.pipeline.followup import steps
+from syndicate.pipeline.followup import follow_up, steps
 from syndicate.pipeline.poll import make_fetcher, poll
 from syndicate.store import Store, integrity
 
@@ -47,6 +47,7 @@ LOCK = "daemon"
 POLL_TICK = 2.0  # seconds between checks for due sources (one cheap query)
 HEARTBEAT = 5.0
 RETRY_TICK = 30.0
+REVIEW_TICK = 60.0  # seconds between looks for held briefs due to publish on their own
 AI_TICK = 20.0  # seconds between drains of the AI queue (when the AI engine is on)
 PUBLISH_CATCHUP = 600.0
 STANDBY_WAIT = 2.0
@@ -214,6 +215,15 @@ class Daemon:
                 id="ai",
                 next_run_time=now,
             )
+        after = self.config.review.auto_publish_after
+        if after is not None:
+            s.add_job(
+                self._job("review.auto", self._thread(self._auto_publish)),
+                # Looked for at least twice within the wait, so none waits much longer.
+                IntervalTrigger(seconds=min(REVIEW_TICK, max(1.0, after / 2))),
+                id="review-auto",
+                next_run_time=now,
+            )
         s.add_job(
             self._job("housekeeping", self._thread(self._housekeeping)),
             CronTrigger(hour=3, minute=17, timezone=zone),
@@ -292,6 +302,16 @@ class Daemon:
     async def _heartbeat(self) -> None:
         self.store.meta.set("scheduler_heartbeat", self.store.clock().isoformat())
         self.store.meta.heartbeat(LOCK, self.owner)
+
+    def _auto_publish(self) -> object:
+        """`[review] auto_publish_after`: approve what has waited that long, then publish it
+        and send its immediate mail as an approval from the desk would."""
+        from syndicate.pipeline import review
+
+        approved = review.auto_publish_after(self.store, self.config, now=self.store.clock())
+        if not approved:
+            return None
+        return {"approved": str(len(approved))} | follow_up(self.config, self.store)
 
     def _digest(self, cadence: str) -> object:
         return mail.run(self.store, self.config, cadence=cadence)

@@ -269,3 +269,23 @@ def test_housekeeping_prunes_raw_pages_older_than_configured(tmp_path: Path) -> 
         assert st.items.raw(known["new"].id) == b"new"
     finally:
         st.close()
+
+
+def test_auto_publish_after_releases_held_briefs_and_logs_it(
+    tmp_path: Path, site: Site, smtp_sink: Sink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _config(tmp_path, site, smtp_sink.port)
+    with config.open("a", encoding="utf-8") as f:
+        f.write('[review]\nmode = "all"\nauto_publish_after = 3\n')
+    first = _start(config)
+    try:
+        feed = tmp_path / "data" / "feeds" / "all.atom"
+        _wait("the held briefs to publish on their own", lambda: len(_titles(feed)) == 2, first, 60)
+    finally:
+        status, out = _stop(first)
+    assert status == 0, out
+    assert "review.auto.done" in out, out
+    assert main(["--config", str(config), "desk", "log"]) == 0
+    log = capsys.readouterr().out
+    # Held first (the desk's log has the approvals), then approved by the daemon, not a person.
+    assert log.count("auto-publish approve") == 2, log
