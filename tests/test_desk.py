@@ -440,3 +440,53 @@ def test_desk_store_on_both_dialects(store: Store) -> None:
     assert store.desk.set_password("Jo", PASSWORD + "!", now=NOW)
     assert store.desk.session(token, now=NOW) is None  # a new password ends sessions
     assert [e.action for e in store.desk.log(made.id)] == ["reject", "approve"]
+
+
+def test_a_correction_is_mentioned_in_the_next_digest_as_the_setting_says(tmp_path: Path) -> None:
+    from syndicate.clock import fixed
+    from syndicate.pipeline import edits
+
+    config = _config(tmp_path, "off")
+    config.data_dir.mkdir()
+    store = stores.open(config.database_url)
+    try:
+        review.install(store, config)
+        store.subscribers.add(
+            "daily@example.org", "daily", confirmed=True, now=NOW - timedelta(days=2)
+        )
+        made = _store_brief(store, "cbp-seizure")
+        first_day = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)  # after 07:00 in New York
+        sent = mail.run(store, config, cadence="daily", clock=fixed(first_day))
+        assert sent.sent == 1, sent
+        edit = replace(edits.of(made), context="Our desk checked the figures with the agency.")
+        saved = review.save(
+            store, made.id, edit, "Dana Reyes", "Context on the figures", now=first_day
+        )
+        assert saved.stored and saved.correction, saved.refused
+        next_day = first_day + timedelta(days=1)
+        # A correction rides with the next digest that has news (it sends none of its own).
+        later = _store_brief(store, "fema-disaster")
+        assert mail.run(store, config, cadence="daily", clock=fixed(next_day)).sent == 1
+    finally:
+        store.close()
+    maildir = config.path(config.mail.maildir)
+    texts = [_plain(p.read_bytes()) for p in (maildir / "new").iterdir()]
+    texts.sort(key=lambda t: later.title[:30] in t)  # the first digest, then the second
+    assert len(texts) == 2
+    first, second = texts
+    assert made.title[:30] in first and later.title[:30] not in first
+    assert later.title[:30] in second
+    # With corrections on (the default), the second digest lists the corrected brief as the
+    # editors' correction, with their note, not as a revision by the source.
+    assert f"{made.title} was corrected by our editors" in second, second
+    assert "Context on the figures" in second
+    assert "revised by its source" not in second
+
+
+def _plain(raw: bytes) -> str:
+    from email import message_from_bytes, policy
+
+    message = message_from_bytes(raw, policy=policy.default)
+    part = message.get_body(("plain",))  # type: ignore[attr-defined]
+    assert part is not None
+    return " ".join(str(part.get_content()).split())

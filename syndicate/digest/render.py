@@ -125,7 +125,12 @@ def context(
         "more": digest.more,
         "more_url": letterhead.base_url + "/",
         "corrections": [
-            {"title": b.title, "url": _page(b, letterhead), "date": _day(b.updated, letterhead)}
+            {
+                "title": b.title,
+                "url": _page(b, letterhead),
+                "date": _day(b.updated, letterhead),
+                "note": _desk_note(b),
+            }
             for b in owed.corrections
         ],
         "why": _why(digest.subscriber, digest.subscriber.email, letterhead),
@@ -272,3 +277,9 @@ def confirmation(
     if letterhead.signer:
         data = letterhead.signer.sign(data)
     return Message(mid, letterhead.envelope_from, subscriber.email, data)
+
+
+def _desk_note(brief: Brief) -> str | None:
+    """What an editor's correction said, when the latest change was one (not the source's)."""
+    last = brief.corrections[-1] if brief.corrections else None
+    return last.what if last is not None and last.when == brief.updated else None
