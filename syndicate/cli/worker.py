@@ -18,18 +18,18 @@ from syndicate.cli.context import open_store
 from syndicate.cli.signals import Stop
 from syndicate.clock import Clock, utc_now
 from syndicate.config import Config
-from syndicate.pipeline import aiwork
+from syndicate.pipeline import aiwork, mail
 from syndicate.store import Store
 
 JobKind = Callable[[Store, Config, Clock], int]
 # Job kinds by name, in the order a round runs them.
-KINDS: dict[str, JobKind] = {"ai": aiwork.run_once}
+KINDS: dict[str, JobKind] = {"ai": aiwork.run_once, "mail": mail.run_once}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "worker",
-        help="claim and finish queued work (AI briefs) until stopped",
+        help="claim and finish queued work (AI briefs, mail) until stopped",
         description=(
             "Claim and finish the work polls queue in the store: "
             f"{', '.join(KINDS)}. Several workers may share one PostgreSQL store."

@@ -191,6 +191,16 @@ def retry(
     return asyncio.run(_send_all(store, config, transport, clock, summary or Summary()))
 
 
+def run_once(store: Store, config: Config, clock: Clock) -> int:
+    """`syndicate worker`'s mail job: send what the ledger owes; how many rows it settled.
+
+    Rows are claimed a batch at a time (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so any
+    number of workers, on any machine sharing the store, send each message once. Planning
+    digests stays with the daemon that holds the scheduler lock."""
+    done = retry(store, config, clock=clock)
+    return done.sent + done.retry + done.failed + done.bounced
+
+
 Format = Literal["html", "text"]
 
 
