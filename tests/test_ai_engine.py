@@ -216,3 +216,26 @@ def test_a_poll_queues_ai_work_and_never_calls_the_model(
     assert {b.provenance.engine.split("/")[0] for b in stored} == {"extractive"}
     assert asyncio.run(aiwork.Drain(store, config, fixed(NOW)).run()).finished == 3
     assert len(model.requests) == 3
+
+
+def test_review_mode_ai_holds_the_release_until_an_editor_approves_the_ai_brief(
+    store: Store, http_server: Server, tmp_path: Path
+) -> None:
+    from syndicate.pipeline import review
+
+    model = FakeModel(http_server)
+    config = _config(tmp_path, model, extra='[review]\nmode = "ai"\n')
+    review.install(store, config)
+    before = _published(store, config)
+    # The poll's extractive stand-in waits: its source uses the AI engine.
+    assert store.briefs.visible(before.id) is None
+    assert store.desk.state(before.id).state == "held"  # type: ignore[union-attr]
+    assert _drain(store, config).outcomes == {"published": 1}
+    # The worker's AI brief replaced it and still waits for an editor.
+    assert store.briefs.visible(before.id) is None
+    held = store.briefs.get(before.id)
+    assert held is not None and held.provenance.engine.startswith("ai/fake-7b/")
+    assert review.approve(store, before.id, "Dana Reyes", now=NOW)
+    shown = store.briefs.visible(before.id)
+    assert shown is not None and shown.provenance.engine.startswith("ai/fake-7b/")
+    assert before.id in [c.brief.id for c in store.briefs.changes(0)]

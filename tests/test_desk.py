@@ -425,7 +425,7 @@ def test_cli_editors_review_and_log(tmp_path: Path) -> None:
 
 def test_desk_store_on_both_dialects(store: Store) -> None:
     """Hold, reject, approve, sessions and the log on SQLite and PostgreSQL alike."""
-    store.briefs.hold = lambda brief: True
+    store.briefs.hold = lambda brief, source_id: True
     made = _store_brief(store, "cisa-kev")
     assert store.briefs.latest(10) == [] and store.briefs.changes(0) == []
     assert store.desk.reject(made.id, "Jo", "not yet", now=NOW)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from syndicate.config import Config
-from syndicate.config.review import ReviewConfig
+from syndicate.config.ai import uses_ai
 from syndicate.errors import StoreError
 from syndicate.model import Brief, Correction
 from syndicate.store import Store
@@ -36,18 +36,26 @@ def is_ai(brief: Brief) -> bool:
     return brief.provenance.engine.startswith("ai/")
 
 
-def policy(config: ReviewConfig) -> Callable[[Brief], bool]:
-    """Whether a new brief waits for an editor under this `[review]` mode."""
-    if config.mode == "all":
-        return lambda brief: True
-    if config.mode == "ai":
-        return is_ai
-    return lambda brief: False
+def policy(config: Config) -> Callable[[Brief, str], bool]:
+    """Whether a new brief (of the source with this id) waits for an editor under `[review]`.
+
+    In mode "ai" a brief waits when the AI engine wrote it, and also when its source uses the
+    AI engine: the poll stores the extractive brief first and the AI worker replaces it
+    later, so the extractive one waits with it (the replacement stays held, and an editor
+    approves whichever version the worker leaves: the AI brief, or the extractive one with
+    the reason it fell back)."""
+    mode = config.review.mode
+    if mode == "all":
+        return lambda brief, source_id: True
+    if mode == "ai":
+        engine, ai = config.brief.engine, config.brief.ai
+        return lambda brief, source_id: is_ai(brief) or uses_ai(engine, ai, source_id)
+    return lambda brief, source_id: False
 
 
 def install(store: Store, config: Config) -> None:
     """Hold this store's new briefs as `[review]` says."""
-    store.briefs.hold = policy(config.review)
+    store.briefs.hold = policy(config)
 
 
 def approve(store: Store, brief_id: str, editor: str, *, now: datetime) -> bool:

@@ -97,7 +97,8 @@ class Briefs:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.hold: Callable[[Brief], bool] = lambda brief: False
+        # Whether a new brief waits for an editor: (brief, the source's id) -> hold?
+        self.hold: Callable[[Brief, str], bool] = lambda brief, source_id: False
 
     def get(self, brief_id: str) -> Brief | None:
         """One brief by id."""
@@ -287,6 +288,7 @@ class Briefs:
         feeds: Sequence[str] | None = None,
         material: bool = True,
         material_hash: str | None = None,
+        source_id: str = "",
     ) -> Outcome:
         """Insert or update a brief inside the caller's transaction.
 
@@ -314,7 +316,7 @@ class Briefs:
         ).first()
         if row is None:
             seq = next_seq(conn, self.store.clock())
-            review = "held" if self.hold(brief) else None
+            review = "held" if self.hold(brief, source_id) else None
             conn.execute(
                 insert(briefs).values(id=brief.id, seq=seq, edits=0, review=review, **values)
             )

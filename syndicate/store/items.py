@@ -311,6 +311,7 @@ class Items:
             self.store.briefs.upsert(
                 conn, brief, story=save.story or brief.id, feeds=save.feeds,
                 material=save.material, material_hash=save.material_hash,
+                source_id=save.item.source_id,
             )  # fmt: skip
         return outcome
 
