@@ -52,7 +52,7 @@ def test_worker_once_publishes_and_the_page_and_metrics_show_it(
     path = _write(tmp_path, model)
     db, ident = _queued(path)
     assert main(["--config", str(path), "worker", "--once"]) == 0
-    assert "worker: 1 jobs finished (ai)" in capsys.readouterr().out
+    assert "worker: 1 jobs finished (ai, mail)" in capsys.readouterr().out
     shown = db.briefs.get(ident)
     assert shown is not None and shown.provenance.engine.startswith("ai/")
     app = web.app(config_module.load(path), db)

@@ -39,7 +39,7 @@ from syndicate.codec import article_from_json, loads
 from syndicate.model import Article, Brief
 from syndicate.store import aicache, schema
 from syndicate.store.aicache import Cached, ai_cache
-from syndicate.store.dialects import insert_ignore
+from syndicate.store.dialects import claim, insert_ignore
 from syndicate.store.schema import UtcDateTime
 
 if TYPE_CHECKING:
@@ -200,29 +200,8 @@ class AIJobs:
             and_(ai_jobs.c.status == "claimed", ai_jobs.c.claimed_at < stale),
         )
         with self.store.begin() as conn:
-            query = select(ai_jobs.c.id).where(due).order_by(ai_jobs.c.id).limit(limit)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            ids = list(conn.scalars(query))
-            if not ids:
-                return []
-            conn.execute(
-                ai_jobs.update()
-                .where(ai_jobs.c.id.in_(ids), due)
-                .values(
-                    status="claimed",
-                    claimed_at=now,
-                    claimed_by=worker,
-                    attempts=ai_jobs.c.attempts + 1,
-                )
-            )
-            rows = conn.execute(
-                select(ai_jobs)
-                .where(ai_jobs.c.id.in_(ids), ai_jobs.c.claimed_by == worker)
-                .where(ai_jobs.c.status == "claimed", ai_jobs.c.claimed_at == now)
-                .order_by(ai_jobs.c.id)
-            )
-            return [_job(r) for r in rows]
+            rows = claim(conn, ai_jobs, due, worker, now, limit)
+        return [_job(r) for r in rows]
 
     def finish(self, job: Job, worker: str, **done: Any) -> bool:
         """Store the brief (when given) and close the job, in one transaction; False when

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from syndicate.model import Cadence
 from syndicate.store import schema
+from syndicate.store.dialects import claim
 
 if TYPE_CHECKING:
     from syndicate.store.core import Store
@@ -218,30 +219,8 @@ class Deliveries:
             ),
         )
         with self.store.begin() as conn:
-            query = select(deliveries.c.id).where(due).order_by(deliveries.c.id).limit(limit)
-            if conn.dialect.name == "postgresql":
-                # Rows another daemon is claiming right now are skipped, not waited for.
-                query = query.with_for_update(skip_locked=True, of=deliveries)
-            ids = list(conn.scalars(query))
-            if not ids:
-                return []
-            conn.execute(
-                deliveries.update()
-                .where(deliveries.c.id.in_(ids), due)
-                .values(
-                    status="claimed",
-                    claimed_at=now,
-                    claimed_by=worker,
-                    attempts=deliveries.c.attempts + 1,
-                )
-            )
-            rows = conn.execute(
-                select(deliveries)
-                .where(deliveries.c.id.in_(ids), deliveries.c.claimed_by == worker)
-                .where(deliveries.c.status == "claimed", deliveries.c.claimed_at == now)
-                .order_by(deliveries.c.id)
-            )
-            return [_delivery(r) for r in rows]
+            rows = claim(conn, deliveries, due, worker, now, limit)
+        return [_delivery(r) for r in rows]
 
     def sent(self, delivery_id: int, worker: str, reply: str, now: datetime) -> bool:
         """Record the server's acceptance; False when the claim had been taken over."""

@@ -5,10 +5,11 @@ Input: a connection and row values. Output: the statement's effect, the same on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ColumnElement, Connection, Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -33,3 +34,30 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: list
     else:
         stmt = sqlite.insert(table).values(**values)
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+
+
+def claim(
+    conn: Connection, table: Table, due: ColumnElement[bool], worker: str, now: datetime, limit: int
+) -> Sequence[Row[Any]]:
+    """Mark up to `limit` rows of a work queue that are `due` as claimed by `worker` (an
+    attempt each) and return them, oldest first. On PostgreSQL rows another worker is
+    claiming at this moment are skipped, not waited for (`FOR UPDATE SKIP LOCKED`), so any
+    number of workers share a queue; SQLite has one writer at a time, so there is none to
+    skip. The table needs `id`, `status`, `claimed_at`, `claimed_by` and `attempts`."""
+    c = table.c
+    query = select(c.id).where(due).order_by(c.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=table)
+    ids = list(conn.scalars(query))
+    if not ids:
+        return []
+    conn.execute(
+        table.update()
+        .where(c.id.in_(ids), due)
+        .values(status="claimed", claimed_at=now, claimed_by=worker, attempts=c.attempts + 1)
+    )
+    return conn.execute(
+        select(table)
+        .where(c.id.in_(ids), c.claimed_by == worker, c.status == "claimed", c.claimed_at == now)
+        .order_by(c.id)
+    ).all()
