@@ -490,3 +490,29 @@ def _plain(raw: bytes) -> str:
     part = message.get_body(("plain",))  # type: ignore[attr-defined]
     assert part is not None
     return " ".join(str(part.get_content()).split())
+
+
+def test_context_reaches_every_feed_format_and_the_mail(tmp_path: Path) -> None:
+    from syndicate.pipeline import edits
+
+    config = _config(tmp_path, "all")
+    config.data_dir.mkdir()
+    store = stores.open(config.database_url)
+    try:
+        review.install(store, config)
+        store.subscribers.add("now@example.org", "immediate", confirmed=True, now=NOW)
+        made = _store_brief(store, "cbp-seizure")
+        edit = replace(edits.of(made), context="We asked the port how the count was made.")
+        assert review.save(store, made.id, edit, "Dana Reyes", "", now=NOW).stored
+        assert review.approve(store, made.id, "Dana Reyes", now=NOW)
+        publish(store, config, now=NOW)
+        label = "Context added by Dana Reyes"
+        for name in ("all.atom", "all.rss", "all.json"):
+            assert label in (config.feeds_dir / name).read_text(encoding="utf-8"), name
+        parsed = feedparser.parse((config.feeds_dir / "all.atom").read_bytes())
+        assert label in parsed.entries[0].content[0].value
+        for fmt in ("text", "html"):
+            shown = mail.preview(store, config, "now@example.org", fmt, now=NOW)  # type: ignore[arg-type]
+            assert shown is not None and label in " ".join(shown.split()), fmt
+    finally:
+        store.close()
