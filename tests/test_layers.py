@@ -19,6 +19,7 @@ LAYERS = {
     "dates": 0,
     "clock": 0,
     "titles": 0,
+    "selectors": 0,
     "config": 1,
     "templating": 1,
     "codec": 1,

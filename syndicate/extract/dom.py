@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 from syndicate import dates
 from syndicate.errors import ExtractError
 from syndicate.model import ArticleRules
+from syndicate.selectors import alternatives
 from syndicate.text import squash
 
 # Never content, wherever they are. huge_tree stays off: libxml2 then caps nesting depth
@@ -120,31 +121,11 @@ def preferred_with(
     root: HtmlElement, selector: str, text: bool = True
 ) -> tuple[str, list[HtmlElement]]:
     """`preferred`, and the alternative that matched (the whole group when none did)."""
-    for alternative in _alternatives(selector):
+    for alternative in alternatives(selector):
         found = [e for e in select(root, alternative) if not text or _words(e)]
         if found:
             return alternative, found
     return selector, []
-
-
-def _alternatives(selector: str) -> list[str]:
-    """Split a selector group at its top-level commas (not inside (), [] or quotes)."""
-    parts: list[str] = []
-    depth, quote, start = 0, "", 0
-    for index, char in enumerate(selector):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(selector[start:index])
-            start = index + 1
-    parts.append(selector[start:])
-    return [part.strip() for part in parts if part.strip()]
 
 
 def drop(root: HtmlElement, selectors: Iterable[str]) -> None:

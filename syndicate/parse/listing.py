@@ -27,6 +27,7 @@ from syndicate import dates, model
 from syndicate.errors import ParseError
 from syndicate.parse import guard
 from syndicate.parse.identity import normalise_url
+from syndicate.selectors import alternatives
 from syndicate.text import squash
 
 # What `syndicate inspect --kind page` uses unless told otherwise: DHS's listing as it is
@@ -106,26 +107,6 @@ def _dated(rows: list[_Row]) -> tuple[tuple[model.Item, ...], tuple[str, ...]]:
             via = (*row.item.via, ("date", pick[0]))
             items.append(replace(row.item, published=pick[1], via=via))
     return tuple(items), tuple(notes)
-
-
-def alternatives(selector: str) -> list[str]:
-    """Split a selector group at its top-level commas (not inside (), [] or quotes)."""
-    parts: list[str] = []
-    depth, quote, start = 0, "", 0
-    for index, char in enumerate(selector):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(selector[start:index])
-            start = index + 1
-    parts.append(selector[start:])
-    return [part.strip() for part in parts if part.strip()]
 
 
 def _select(node: LexborNode | None, selector: str, what: str) -> list[LexborNode]:
