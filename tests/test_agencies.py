@@ -18,7 +18,7 @@ from syndicate import store as stores
 from syndicate import web
 from syndicate.cli import main
 from syndicate.errors import ConfigError
-from syndicate.pipeline import feeds
+from syndicate.pipeline import feednames, feeds
 
 A = "{http://www.w3.org/2005/Atom}"
 DOJ = """
@@ -58,7 +58,7 @@ def test_an_added_agency_is_a_known_publisher(tmp_path: Path) -> None:
     ]
     assert cfg.publishers["DOJ"].name == "U.S. Department of Justice"
     assert cfg.source_list()[0].agency == "DOJ"
-    assert "agency/doj" in feeds.feed_names(cfg)
+    assert "agency/doj" in feednames.feed_names(cfg)
 
 
 @pytest.mark.parametrize(

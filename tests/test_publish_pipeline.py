@@ -23,7 +23,8 @@ from syndicate import config as config_module
 from syndicate import store as stores
 from syndicate.config import Config
 from syndicate.model import AGENCIES, Brief
-from syndicate.pipeline.feeds import PublishSummary, feed_names, publish
+from syndicate.pipeline.feednames import feed_names
+from syndicate.pipeline.feeds import PublishSummary, publish
 from syndicate.store import Store
 
 A = "{http://www.w3.org/2005/Atom}"

@@ -12,7 +12,8 @@ import sys
 from syndicate.cli.context import open_store
 from syndicate.cli.progress import progress
 from syndicate.cli.signals import Stop
-from syndicate.pipeline.feeds import feed_names, publish
+from syndicate.pipeline.feednames import feed_names
+from syndicate.pipeline.feeds import publish
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -24,16 +24,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from syndicate import __version__, logs
 from syndicate import publish as stage
 from syndicate.brief import render as render_brief
 from syndicate.config import Config
-from syndicate.config.topics import topic_label
 from syndicate.errors import PublishError
 from syndicate.model import Brief
+from syndicate.pipeline.feednames import bounds, feed_names, month_of, title
 from syndicate.store import Store
 from syndicate.store.feeds import Key
 
@@ -75,38 +75,6 @@ class PublishSummary:
         if self.stopped:
             text += " (stopped early; the next publish finishes)"
         return text
-
-
-def feed_names(config: Config) -> list[str]:
-    """Every feed: `all`, one per agency (built in or added), one per topic of the taxonomy."""
-    names = ["all"]
-    names += [f"agency/{a.lower()}" for a in config.publishers]
-    names += [f"topic/{t}" for t in sorted(config.brief.topics)]
-    return names
-
-
-def title(config: Config, feed: str) -> str:
-    """A feed's human title: the site's name (`feeds.title` when set), then the agency code
-    or the topic's title (`DHS Briefs: CBP`, `DHS Briefs: Secret Service`)."""
-    base = config.feeds.title or config.service.name
-    if feed == "all":
-        return base
-    kind, name = feed.split("/", 1)
-    label = name.upper() if kind == "agency" else topic_label(name)
-    return f"{base}: {label}"
-
-
-def month_of(when: datetime) -> str:
-    """The UTC month of an instant, as `YYYY-MM`."""
-    when = when.astimezone(UTC)
-    return f"{when.year:04d}-{when.month:02d}"
-
-
-def _bounds(month: str) -> tuple[datetime, datetime]:
-    year, mon = (int(p) for p in month.split("-"))
-    start = datetime(year, mon, 1, tzinfo=UTC)
-    end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=UTC)
-    return start, end
 
 
 def brief_html(brief: Brief) -> str:
@@ -236,7 +204,7 @@ class _Run:
             months = {month_of(k.published) for k in tail[1:]} if boundary else set()
             months |= {month_of(k.published) for k in changed if boundary is None or k < boundary}
             if months and boundary is not None:
-                before = feeds.older(feed, _bounds(min(months))[0])
+                before = feeds.older(feed, bounds(min(months))[0])
                 if before is not None:  # it may need its next-archive link now
                     months.add(month_of(before))
         for month in sorted(months):
@@ -254,14 +222,14 @@ class _Run:
     def _all_months(self, feed: str, newest: str) -> set[str]:
         months = {newest}
         month = newest
-        while (before := self.store.feeds.older(feed, _bounds(month)[0])) is not None:
+        while (before := self.store.feeds.older(feed, bounds(month)[0])) is not None:
             month = month_of(before)
             months.add(month)
         return months
 
     def _archive(self, feed: str, month: str, boundary: Key | None) -> None:
         feeds = self.store.feeds
-        start, end = _bounds(month)
+        start, end = bounds(month)
         briefs = feeds.between(feed, start, end, boundary) if boundary else []
         relative = f"archive/{feed}/{month}.atom"
         if not briefs:  # its only briefs were edited out of this feed
