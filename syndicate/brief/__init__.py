@@ -42,7 +42,7 @@ AGENCY_NAMES: dict[Agency, str] = {code: p.name for code, p in BUILT_IN.items()}
 
 def quotations(article: Article) -> list[Quotation]:
     """The release's quotations in reading order: the quotes a brief may show, by index."""
-    return list(layout.read(article).quotes)
+    return list(layout.quotations(article))
 
 
 def content_sha256(article: Article) -> str:

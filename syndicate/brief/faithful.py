@@ -114,7 +114,7 @@ def _source(article: Article) -> _Source:
     raw |= {b.text.strip() for b in article.blocks if b.kind in ("paragraph", "quote")}
     quotations = tuple(
         (tuple(normalise(p.text) for p in q.pieces), normalise(q.speaker) if q.speaker else None)
-        for q in layout.read(article).quotes
+        for q in layout.quotations(article)
     )
     return _Source(
         text=text,

@@ -76,19 +76,34 @@ def _links_only(block: Block) -> bool:
     return bool(block.items) and all(item.strip().rstrip(".") in texts for item in block.items)
 
 
+def _prose(article: Article) -> list[int]:
+    """The indexes of the blocks read as prose: paragraphs and quotes with text."""
+    return [
+        i
+        for i, b in enumerate(article.blocks)
+        if b.kind in ("paragraph", "quote") and b.text.strip()
+    ]
+
+
+def _quotations(article: Article) -> list[Quotation]:
+    """The release's quotations, each piece placed by its prose paragraph (see `_prose`)."""
+    return quotes.find([article.blocks[i].text for i in _prose(article)], context=title(article))
+
+
+# Read apart from the layout: the gate needs only these, and a cold check (an article read
+# back from the store) would otherwise lay the whole release out for them.
+quotations = source.Memo(_quotations)
+
+
 def _read(article: Article) -> Layout:
     """Lay an article out for the engine (and the faithfulness check: read once for both)."""
     numbered = source.number(article)
     by_block: dict[int, list[source.SourceSentence]] = {}
     for s in numbered:
         by_block.setdefault(s.block, []).append(s)
-    prose = [
-        i
-        for i, b in enumerate(article.blocks)
-        if b.kind in ("paragraph", "quote") and b.text.strip()
-    ]
+    prose = _prose(article)
     para_no = {index: n for n, index in enumerate(prose)}
-    found = quotes.find([article.blocks[i].text for i in prose], context=title(article))
+    found = quotations(article)
     spans: dict[int, list[tuple[int, int]]] = {}
     for q in found:
         for p in q.pieces:

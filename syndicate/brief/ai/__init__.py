@@ -31,7 +31,7 @@ ENGINE = "ai"
 
 def quotations(article: Article) -> list[quoting.Quotation]:
     """The release's quotations, numbered from 1 in the prompt."""
-    return list(layout.read(article).quotes)
+    return list(layout.quotations(article))
 
 
 def prompt(article: Article, text: str, words: int = 350) -> Prompt:

@@ -29,7 +29,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 
 from syndicate.brief import layout, source
@@ -79,24 +79,35 @@ def stem(word: str) -> str:
 
 def content(text: str) -> set[str]:
     """The stems of a text's content words."""
-    return {stem(w) for w in _TOKEN.findall(text) if len(w) > 2 and w.lower() not in STOP}
+    return _content(_TOKEN.findall(text))
 
 
-@dataclass(frozen=True)
+def _content(tokens: list[str]) -> set[str]:
+    return {stem(w) for w in tokens if len(w) > 2 and w.lower() not in STOP}
+
+
 class _Sentence:
-    text: str
-    lower: str
-    words: frozenset[str]
-    stems: frozenset[str]
-    numbers: frozenset[str]
+    """A source sentence as the checks read it; each view is worked out when a check first
+    asks for it (a verbatim brief sentence needs only the text)."""
 
+    def __init__(self, raw: str) -> None:
+        self.text = normalise(raw)
 
-def _sentence(raw: str) -> _Sentence:
-    text = normalise(raw)
-    words = frozenset(_TOKEN.findall(text)) | frozenset(_CAPITALISED.findall(text))
-    return _Sentence(
-        text, text.lower(), words, frozenset(content(text)), frozenset(_NUMBER.findall(text))
-    )
+    @cached_property
+    def _tokens(self) -> list[str]:
+        return _TOKEN.findall(self.text)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(self._tokens) | frozenset(_CAPITALISED.findall(self.text))
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        return frozenset(_content(self._tokens))
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(_NUMBER.findall(self.text))
 
 
 @dataclass
@@ -120,7 +131,7 @@ class _Source:
         """Source sentence `n` (1-based), prepared."""
         got = self._sentences.get(n)
         if got is None:
-            got = self._sentences[n] = _sentence(self.raw[n - 1])
+            got = self._sentences[n] = _Sentence(self.raw[n - 1])
         return got
 
     @property
@@ -144,7 +155,7 @@ def _prepare(article: Article) -> _Source:
     whole = normalise(source_text(article))
     quotations = tuple(
         (tuple(normalise(p.text) for p in q.pieces), normalise(q.speaker) if q.speaker else None)
-        for q in layout.read(article).quotes
+        for q in layout.quotations(article)
     )
     return _Source(
         text=whole,
