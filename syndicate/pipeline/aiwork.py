@@ -108,15 +108,16 @@ class Drain:
         self.worker = worker or worker_name()
         self.template = ai.template(self.ai.prompt_path(Path(config.root)))
         self.version = ai.version(self.template)
-        self.waiting: deque[Job] = deque()
-        self.claiming = asyncio.Lock()
+        self.waiting: deque[tuple[Job, asyncio.Future[_Loaded | None]]] = deque()
+        self.claiming: asyncio.Future[None] | None = None
         self.pacing = asyncio.Lock()
         self.next_call = 0.0  # time.monotonic() before which no call starts
         self.paused_until: datetime | None = None  # from a 429's Retry-After
         self.result = Result()
         self.empty = False
-        self.closing: list[tuple[Job, dict[str, object], asyncio.Future[None]]] = []
+        self.closing: list[tuple[Job, dict[str, object]]] = []
         self.wake = asyncio.Event()
+        self.judging: set[asyncio.Future[None]] = set()
 
     async def run(self, limit: int | None = None) -> Result:
         """Claim and finish due jobs until none is due (or `limit` were claimed)."""
@@ -138,36 +139,59 @@ class Drain:
             transport=self.transport,
         ) as chat:
             self.chat = chat
-            loops = asyncio.gather(*(self._loop() for _ in range(self.ai.concurrency)))
+            loops = asyncio.ensure_future(self._loops())
             await asyncio.gather(loops, self._writer(loops))
         return self.result
 
+    async def _loops(self) -> None:
+        await asyncio.gather(*(self._loop() for _ in range(self.ai.concurrency)))
+        while self.judging:  # the answers still being turned into briefs
+            await asyncio.gather(*self.judging)
+
     async def _loop(self) -> None:
         while True:
-            job = await self._next()
-            if job is None:
+            got = await self._next()
+            if got is None:
                 return
+            job, loading = got
             try:
-                await self._work(job)
+                await self._work(job, await loading)
             except BriefError as e:  # the stored brief or article cannot be read
                 await self._finish(job, "error", str(e), None)
 
-    async def _next(self) -> Job | None:
-        async with self.claiming:
-            if not self.waiting and not self.empty:
-                batch = self.ai.concurrency * 2
+    async def _next(self) -> tuple[Job, asyncio.Future[_Loaded | None]] | None:
+        """The next claimed job with its load under way; claims run ahead of the loops (a
+        batch is claimed while a call's worth of jobs is still waiting), so a loop goes from
+        one answer straight to the next call."""
+        while True:
+            if len(self.waiting) < self.ai.concurrency and not self.empty and not self.claiming:
+                self.claiming = asyncio.ensure_future(self._claim())
+            if self.waiting:
+                return self.waiting.popleft()
+            if not self.claiming:
+                return None
+            await self.claiming
+
+    async def _claim(self) -> None:
+        """Claim a batch and start reading each job's brief, article and prompt."""
+        try:
+            batch = self.ai.concurrency * 2
+            if self.left is not None:
+                batch = min(batch, self.left)
+            got = []
+            if batch > 0:
+                got = await asyncio.to_thread(
+                    self.store.ai.claim, self.worker, self.clock(), limit=batch, lease=LEASE
+                )
                 if self.left is not None:
-                    batch = min(batch, self.left)
-                if batch > 0:
-                    got = await asyncio.to_thread(
-                        self.store.ai.claim, self.worker, self.clock(), limit=batch, lease=LEASE
-                    )
-                    self.waiting.extend(got)
-                    if self.left is not None:
-                        self.left -= len(got)
-                if not self.waiting:
-                    self.empty = True
-            return self.waiting.popleft() if self.waiting else None
+                    self.left -= len(got)
+            for job in got:
+                loading = asyncio.ensure_future(asyncio.to_thread(self._load, job))
+                self.waiting.append((job, loading))
+            if not got:
+                self.empty = True
+        finally:
+            self.claiming = None
 
     def _load(self, job: Job) -> _Loaded | None:
         """In a thread, in one go: the brief, the article, the prompt, the cached answer
@@ -184,18 +208,15 @@ class Drain:
     async def _finish(
         self, job: Job, outcome: str, reason: str | None, made: Brief | None, **cost: object
     ) -> None:
-        """Close a job through the group commit (`_writer`), and count it."""
+        """Hand a finished job to the group commit (`_writer`), which counts it once written.
+        The loop goes on meanwhile: a crash before the commit leaves the job claimed, and
+        its lease running out gives it to a worker again (at most one extra call)."""
         done = {
             "outcome": outcome, "reason": reason, "now": self.clock(), "brief": made,
             "feeds": feed_names(made) if made is not None else None, **cost,
         }  # fmt: skip
-        landed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.closing.append((job, done, landed))
+        self.closing.append((job, done))
         self.wake.set()
-        await landed
-        self.result.count(outcome)
-        if outcome != "published":
-            log.info("ai brief %s fell back: %s", job.brief_id, reason)
 
     async def _writer(self, loops: asyncio.Future[Any]) -> None:
         """Write the finished jobs that piled up, in one transaction, until the loops end."""
@@ -210,15 +231,15 @@ class Drain:
                 continue
             batch, self.closing = self.closing, []
             try:
-                await asyncio.to_thread(
-                    self.store.ai.finish_many, self.worker, [(j, d) for j, d, _ in batch]
-                )
-            except Exception as e:  # the store failed: each job's loop hears of it
-                for _, _, landed in batch:
-                    landed.set_exception(e)
-                continue
-            for _, _, landed in batch:
-                landed.set_result(None)
+                await asyncio.to_thread(self.store.ai.finish_many, self.worker, batch)
+            except Exception:  # the store failed: stop the drain (the jobs stay claimed)
+                loops.cancel()
+                raise
+            for job, done in batch:
+                outcome = str(done["outcome"])
+                self.result.count(outcome)
+                if outcome != "published":
+                    log.info("ai brief %s fell back: %s", job.brief_id, done["reason"])
 
     def _retry(self, job: Job, outcome: str, reason: str, when: datetime, base: Brief) -> None:
         self.store.ai.retry(
@@ -227,12 +248,11 @@ class Drain:
         )  # fmt: skip
         self.result.count(f"retry:{outcome}")
 
-    async def _work(self, job: Job) -> None:
-        loaded = await asyncio.to_thread(self._load, job)
+    async def _work(self, job: Job, loaded: _Loaded | None) -> None:
         if loaded is None:
             await self._finish(job, "stale", "brief or article gone", None)
             return
-        base, article, prompt, hit = loaded.base, loaded.article, loaded.prompt, loaded.hit
+        base, prompt, hit = loaded.base, loaded.prompt, loaded.hit
         if base.provenance.content_sha256 != job.content_sha256:
             why = "the release changed since this job was queued"
             await self._finish(job, "stale", why, None)
@@ -264,6 +284,21 @@ class Drain:
             fresh: tuple[str, str, Cached] | None = (self.ai.model, self.version, hit)
         else:
             fresh = None
+        # The answer is judged apart, so this call's slot goes on to the next job now.
+        judged = asyncio.ensure_future(self._judge(job, loaded, hit, fresh, latency))
+        self.judging.add(judged)
+        judged.add_done_callback(self.judging.discard)
+
+    async def _judge(
+        self,
+        job: Job,
+        loaded: _Loaded,
+        hit: Cached,
+        fresh: tuple[str, str, Cached] | None,
+        latency: float,
+    ) -> None:
+        """The brief from the model's answer, through the gate, to the group commit."""
+        base, article = loaded.base, loaded.article
         cost: dict[str, object] = {
             "prompt_tokens": hit.prompt_tokens, "completion_tokens": hit.completion_tokens,
             "latency": latency, "cached": fresh is None, "answer": fresh,
