@@ -19,7 +19,7 @@ from store_support import ADMIN_URL, T0, fresh_database, make_item
 from syndicate import store as stores
 from syndicate.errors import StoreError
 from syndicate.model import Validators
-from syndicate.store import Store, schema
+from syndicate.store import Store, dialects, schema
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -253,3 +253,15 @@ def test_prune_raw_and_optimize(store: Store) -> None:
     assert store.items.raw(known["new"].id) == b"<html>new</html>"
     store.optimize()
     assert store.items.count("uscis") == 2
+
+
+def test_insert_ignore_tells_an_inserted_row_from_a_conflict(store: Store) -> None:
+    # On PostgreSQL the row count of such an insert is -1 either way; callers (the AI queue,
+    # the feeds' sequence, sources) rely on the answer.
+    row = {"key": "probe", "value": "first", "updated_at": T0}
+    with store.begin() as conn:
+        assert dialects.insert_ignore(conn, schema.meta, row, ["key"]) is True
+        assert (
+            dialects.insert_ignore(conn, schema.meta, {**row, "value": "second"}, ["key"]) is False
+        )
+    assert store.meta.get("probe") == "first"

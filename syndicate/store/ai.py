@@ -172,11 +172,8 @@ class AIJobs:
                     ai_jobs.c.brief_id == brief_id, ai_jobs.c.content_sha256 == content_sha256
                 )
             )
-            if queued is None:
-                # (insert_ignore's count is not to be trusted on PostgreSQL here: the row
-                # is looked for first, and a concurrent insert is ignored.)
-                insert_ignore(conn, ai_jobs, values, ["brief_id", "content_sha256"])
-                return True
+            if queued is None:  # (False when a concurrent poll queued it first)
+                return insert_ignore(conn, ai_jobs, values, ["brief_id", "content_sha256"])
             if not again:
                 return False
             # A remade brief is extractive again: its AI brief is made again (from the cache).

@@ -16,13 +16,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 def insert_ignore(
     conn: Connection, table: Table, values: Mapping[str, Any], keys: list[str]
 ) -> bool:
-    """Insert a row unless one with the same `keys` exists; True when it was inserted."""
+    """Insert a row unless one with the same `keys` exists; True when it was inserted.
+
+    Told by the row RETURNING gives back, not by the row count: SQLAlchemy reports -1 for
+    an insert on PostgreSQL, whether the row went in or not."""
     stmt: Any
     if conn.dialect.name == "postgresql":
         stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
     else:
         stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
-    return bool(conn.execute(stmt).rowcount)
+    return conn.execute(stmt.returning(table.c[keys[0]])).first() is not None
 
 
 def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: list[str]) -> None:
