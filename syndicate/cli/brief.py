@@ -20,7 +20,7 @@ from syndicate import __version__, brief, config, extract, fetch, model
 from syndicate.brief import ai
 from syndicate.errors import BriefError, ExtractError
 from syndicate.extract.media import looks_like_html
-from syndicate.pipeline import aiwork
+from syndicate.pipeline import aitry
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 # Hosts whose releases belong to an agency, for when --agency is not given.
@@ -173,7 +173,7 @@ def _ai(
         for message in made.messages:
             print(f"## {message['role']}\n{message['content']}")
         return 0
-    tried = asyncio.run(aiwork.attempt(cfg, page, base))
+    tried = asyncio.run(aitry.attempt(cfg, page, base))
     print(brief.render(tried.brief, args.format), end="")
     out = sys.stderr if args.format == "json" else sys.stdout
     print("\ngate:", file=out)

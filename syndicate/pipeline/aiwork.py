@@ -28,12 +28,12 @@ from typing import Any
 
 from syndicate import __version__, fetch
 from syndicate.brief import ai
-from syndicate.brief.faithful import Verdict
 from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.config.ai import uses_ai
 from syndicate.errors import BriefError, ChatError
 from syndicate.model import Article, Brief
+from syndicate.pipeline.aitry import fallback
 from syndicate.pipeline.keys import feed_names
 from syndicate.store import Store
 from syndicate.store.ai import Job
@@ -72,11 +72,6 @@ class Result:
     @property
     def finished(self) -> int:
         return sum(self.outcomes.values())
-
-
-def fallback(base: Brief, reason: str) -> Brief:
-    """The published (extractive) brief, saying why it is not the AI's."""
-    return replace(base, provenance=replace(base.provenance, fallback=reason))
 
 
 @dataclass(frozen=True)
@@ -370,48 +365,3 @@ def run_once(store: Store, config: Config, clock: Clock) -> int:
         return 0
     result = asyncio.run(Drain(store, config, clock).run())
     return result.finished
-
-
-@dataclass(frozen=True)
-class Tried:
-    """One release asked of the model directly (`syndicate brief --engine ai`): the brief
-    to show (AI or, with `reason`, extractive), the gate's verdicts, the prompt and cost."""
-
-    brief: Brief
-    reason: str | None
-    verdicts: tuple[Verdict, ...]
-    prompt: ai.Prompt
-    answer: fetch.Answer | None
-
-
-async def attempt(
-    config: Config, article: Article, base: Brief, *, transport: fetch.Transport | None = None
-) -> Tried:
-    """Ask the model for `article`'s brief once, nothing stored; falls back like the worker."""
-    settings = config.brief.ai
-    text = ai.template(settings.prompt_path(Path(config.root)))
-    prompt = ai.prompt(article, text, config.brief.target_words)
-    version = ai.version(text)
-    async with fetch.Chat(
-        settings.endpoint(), settings.model, api_key=settings.api_key(),
-        timeout=settings.timeout, max_tokens=settings.max_tokens,
-        temperature=settings.temperature, user_agent=config.user_agent(__version__) + " ai",
-        transport=transport,
-    ) as chat:  # fmt: skip
-        try:
-            form = ai.response_format() if settings.json_schema else None
-            answer = await chat.complete(prompt.messages, form)
-        except ChatError as e:
-            reason = f"{e.outcome}: {e}"
-            return Tried(fallback(base, reason), reason, (), prompt, None)
-    try:
-        made = ai.brief(answer.content, article, base, model=settings.model, prompt_version=version)
-    except BriefError as e:
-        reason = f"malformed: {e}"
-        return Tried(fallback(base, reason), reason, (), prompt, answer)
-    verdicts = tuple(ai.verdicts(made, article))
-    failed = next((v for v in verdicts if not v.ok), None)
-    if failed is not None:
-        reason = f"gate: {failed.check}: {failed.reason}"
-        return Tried(fallback(base, reason), reason, verdicts, prompt, answer)
-    return Tried(made, None, verdicts, prompt, answer)
