@@ -106,7 +106,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _empty(store: Store) -> None:
+def empty(store: Store) -> None:
+    """Delete every row, children first (the session's PostgreSQL database is shared)."""
     # DELETE, not TRUNCATE: on a few rows it is many times faster. Ids are not reset.
     with store.begin() as conn:
         for table in reversed(schema.metadata.sorted_tables):
@@ -130,7 +131,7 @@ def store(store_url: str) -> Iterator[Store]:
     """An open, empty, migrated store on SQLite and (a second run) on PostgreSQL."""
     opened = stores.open(store_url)
     if opened.dialect == "postgresql":
-        _empty(opened)
+        empty(opened)
     try:
         yield opened
     finally:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from store_support import T0
+from store_support import T0, empty
 
 from syndicate import brief, extract
 from syndicate import store as stores
@@ -32,9 +32,7 @@ CONFIG = parse("")
 @pytest.fixture
 def st(store_url: str) -> Iterator[Store]:
     opened = stores.open(store_url, clock=lambda: NOW)
-    with opened.begin() as conn:  # the PostgreSQL database is shared by the session
-        for table in ("brief_feeds", "briefs", "items", "meta"):
-            conn.exec_driver_sql(f"DELETE FROM {table}")
+    empty(opened)  # the PostgreSQL database is shared by the session
     yield opened
     opened.close()
 
