@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.store import integrity
 
 
@@ -27,14 +27,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         target = Path(args.path)
         if target.is_dir():
             stamp = store.clock().strftime("%Y%m%dT%H%M%SZ")
             target = target / f"syndicate-{stamp}.db"
         size = integrity.backup(store, target, overwrite=args.force)
-    finally:
-        store.close()
     print(f"backup: {target} ({size:,} bytes, quick_check ok)")
     return 0

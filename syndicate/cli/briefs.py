@@ -21,7 +21,7 @@ from rich.table import Table
 
 from syndicate import brief as briefs_stage
 from syndicate.cli import remake
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.errors import StoreError
 from syndicate.pipeline.feeds import publish
 from syndicate.store.briefs import Listed
@@ -54,11 +54,8 @@ def _as_json(row: Listed) -> dict[str, object]:
 
 
 def list_(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         rows = store.briefs.listed(args.limit, hidden=True if args.hidden else None)
-    finally:
-        store.close()
     if args.problems:
         rows = [r for r in rows if r.problem]
     if args.json:
@@ -91,12 +88,9 @@ def _list(actions: Actions) -> None:
 
 
 def show(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         row = store.briefs.listed_one(args.id)
         found = store.briefs.get(args.id)
-    finally:
-        store.close()
     if row is None or found is None:
         raise StoreError(f"store: no brief {args.id!r} (see `syndicate briefs list`)")
     if args.format == "json":
@@ -122,8 +116,7 @@ def _show(actions: Actions) -> None:
 
 
 def _change(args: argparse.Namespace, hide: bool) -> int:
-    config, store = open_store(args.config)
-    try:
+    with opened(args.config) as (config, store):
         if hide:
             changed = store.takedowns.hide(args.id, reason=args.reason)
             done = "hidden: it is gone from pages and future digests"
@@ -140,8 +133,6 @@ def _change(args: argparse.Namespace, hide: bool) -> int:
             print("briefs: feeds change with the next `syndicate publish`")
             return 0
         print(publish(store, config).line())
-    finally:
-        store.close()
     return 0
 
 

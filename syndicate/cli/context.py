@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from syndicate import config as config_module
 from syndicate import store as store_module
@@ -18,6 +20,16 @@ def open_store(path: str) -> tuple[Config, Store]:
     opened = store_module.open(cfg.database_url)
     review.install(opened, cfg)  # [review]: whatever makes briefs here holds them as told
     return cfg, opened
+
+
+@contextmanager
+def opened(path: str) -> Iterator[tuple[Config, Store]]:
+    """`open_store` for a `with` block: the store is closed however the block ends."""
+    cfg, store = open_store(path)
+    try:
+        yield cfg, store
+    finally:
+        store.close()
 
 
 def port(value: str) -> int:

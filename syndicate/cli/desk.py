@@ -13,8 +13,7 @@ import sys
 from datetime import timedelta
 
 from syndicate import brief as briefs_stage
-from syndicate.cli.context import open_store
-from syndicate.clock import utc_now
+from syndicate.cli.context import opened
 from syndicate.errors import StoreError
 from syndicate.pipeline import review
 
@@ -42,21 +41,15 @@ def _name(value: str) -> str:
 
 
 def editors_add(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
-        store.desk.add_editor(args.name, _password(args), now=utc_now())
-    finally:
-        store.close()
+    with opened(args.config) as (_, store):
+        store.desk.add_editor(args.name, _password(args), now=store.clock())
     print(f"editors: added {args.name}")
     return 0
 
 
 def editors_list(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         found = store.desk.editors()
-    finally:
-        store.close()
     for e in found:
         print(f"{e.name}\tadded {e.created_at:%Y-%m-%d}\tpassword set {e.password_at:%Y-%m-%d}")
     if not found:
@@ -65,11 +58,8 @@ def editors_list(args: argparse.Namespace) -> int:
 
 
 def editors_remove(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         gone = store.desk.remove_editor(args.name)
-    finally:
-        store.close()
     if not gone:
         raise StoreError(f"editors: no editor {args.name!r}")
     print(f"editors: removed {args.name}; their sessions ended")
@@ -77,23 +67,17 @@ def editors_remove(args: argparse.Namespace) -> int:
 
 
 def editors_password(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
-        if not store.desk.set_password(args.name, _password(args), now=utc_now()):
+    with opened(args.config) as (_, store):
+        if not store.desk.set_password(args.name, _password(args), now=store.clock()):
             raise StoreError(f"editors: no editor {args.name!r}")
-    finally:
-        store.close()
     print(f"editors: new password for {args.name}; their sessions ended")
     return 0
 
 
 def review_list(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
-        now = utc_now()
+    with opened(args.config) as (_, store):
+        now = store.clock()
         rows = store.desk.queue(published_since=now - timedelta(days=args.days))
-    finally:
-        store.close()
     if args.state:
         rows = [r for r in rows if r.state == args.state]
     for r in rows:
@@ -105,14 +89,11 @@ def review_list(args: argparse.Namespace) -> int:
 
 
 def review_show(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         state = store.desk.state(args.id)
         if state is None:
             raise StoreError(f"review: no brief {args.id!r}")
         article = store.desk.article(args.id)
-    finally:
-        store.close()
     print(f"state: {state.state}" + (f" ({state.reason})" if state.reason else ""))
     print(f"engine: {state.engine}")
     if article is not None:
@@ -124,15 +105,12 @@ def review_show(args: argparse.Namespace) -> int:
 
 
 def review_decide(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
-        now = utc_now()
+    with opened(args.config) as (_, store):
+        now = store.clock()
         if args.decision == "approve":
             done = review.approve(store, args.id, args.editor, now=now)
         else:
             done = review.reject(store, args.id, args.editor, args.reason, now=now)
-    finally:
-        store.close()
     if not done:
         raise StoreError(f"review: {args.id} is not waiting for a decision")
     print(f"review: {args.id} {args.decision}d")
@@ -142,11 +120,8 @@ def review_decide(args: argparse.Namespace) -> int:
 
 
 def desk_log(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         entries = store.desk.log(args.brief)
-    finally:
-        store.close()
     for e in entries:
         print(f"{e.at:%Y-%m-%d %H:%M:%S} {e.editor} {e.action} {e.brief_id or '-'}")
         for line in e.detail.splitlines():

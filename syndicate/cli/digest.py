@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.cli.signals import Stop
 from syndicate.model import CADENCES
 from syndicate.pipeline import mail
@@ -38,12 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    with Stop() as stop:
-        try:
-            summary = mail.run(store, config, cadence=args.cadence, dry_run=args.dry_run, stop=stop)
-        finally:
-            store.close()
+    with opened(args.config) as (config, store), Stop() as stop:
+        summary = mail.run(store, config, cadence=args.cadence, dry_run=args.dry_run, stop=stop)
     if args.dry_run:
         for key, email, count in summary.planned:
             print(f"would send {key} to {email} ({count} brief{'' if count == 1 else 's'})")
@@ -57,12 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def preview(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    try:
+    with opened(args.config) as (config, store):
         shown = mail.preview(store, config, args.email, args.format, now=store.clock())
         last = mail.last_sent(store, config, args.email, args.format) if shown is None else None
-    finally:
-        store.close()
     if shown is None and last is None:
         print(f"digest: nothing new for {args.email}; no message would be sent", file=sys.stderr)
         return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.cli.progress import progress
 from syndicate.cli.signals import Stop
 from syndicate.pipeline.feednames import feed_names
@@ -30,16 +30,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    with Stop() as stop:
-        try:
-            if args.all:  # every feed and archive: long enough for a bar on a terminal
-                with progress("publishing feeds", len(feed_names(config))) as advance:
-                    summary = publish(store, config, full=True, stop=stop, progress=advance)
-            else:
-                summary = publish(store, config, stop=stop)
-        finally:
-            store.close()
+    with opened(args.config) as (config, store), Stop() as stop:
+        if args.all:  # every feed and archive: long enough for a bar on a terminal
+            with progress("publishing feeds", len(feed_names(config))) as advance:
+                summary = publish(store, config, full=True, stop=stop, progress=advance)
+        else:
+            summary = publish(store, config, stop=stop)
     print(summary.line())
     for name in summary.written:
         print(f"  wrote {config.feeds_dir / name}")

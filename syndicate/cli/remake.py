@@ -17,7 +17,7 @@ import json
 import sys
 from datetime import datetime, time
 
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.pipeline.followup import after_poll
 from syndicate.pipeline.remake import Remade, RemakeSummary, remake
 
@@ -62,13 +62,10 @@ def _date(value: str) -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    try:
+    with opened(args.config) as (config, store):
         since = args.since.replace(tzinfo=config.zone) if args.since else None
         summary = remake(config, store, since=since, dry_run=args.dry_run)
         followups = {} if args.no_publish else after_poll(config, store, summary)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(_json(summary) | {"followups": followups}, indent=2))
     else:

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syndicate.cli import probe
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.config import Config
 from syndicate.errors import ConfigError
 from syndicate.store import Store
@@ -148,11 +148,8 @@ def _why(row: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    try:
+    with opened(args.config) as (config, store):
         found = rows(config, store)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return 0
@@ -174,8 +171,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def release(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    try:
+    with opened(args.config) as (config, store):
         known = [s.id for s in config.sources]
         if args.id not in known:
             listed = ", ".join(known) or "none"
@@ -194,7 +190,5 @@ def release(args: argparse.Namespace) -> int:
             )
             return 1
         store.sources.release(args.id)
-    finally:
-        store.close()
     print(f"sources: {args.id} released; its held items are taken on the next poll")
     return 0

@@ -19,7 +19,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from syndicate.cli.context import open_store
+from syndicate.cli.context import open_store, opened
 from syndicate.cli.progress import progress
 from syndicate.config import Config
 from syndicate.errors import SyndicateError
@@ -124,8 +124,7 @@ def _choices(config: Config, agencies: Sequence[str], topics: Sequence[str]) -> 
 
 
 def add(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    try:
+    with opened(args.config) as (config, store):
         _choices(config, args.agency, args.topic)
         known = store.subscribers.by_email(args.email)
         found, created = store.subscribers.upsert(
@@ -149,8 +148,6 @@ def add(args: argparse.Namespace) -> int:
             return 1
         print(f"subscribers: sent {found.email} a confirmation link (by {config.mail.transport})")
         return 0
-    finally:
-        store.close()
 
 
 def _when(value: datetime | None) -> str:
@@ -174,11 +171,8 @@ def _json(s: Subscriber) -> dict[str, object]:
 
 
 def list_(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         found = store.subscribers.all(status=args.status)
-    finally:
-        store.close()
     if args.json:
         print(json.dumps([_json(s) for s in found], indent=2))
         return 0
@@ -210,11 +204,8 @@ def list_(args: argparse.Namespace) -> int:
 
 
 def remove(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         gone = store.subscribers.remove(args.email)
-    finally:
-        store.close()
     if not gone:
         print(f"subscribers: no subscriber {args.email!r}", file=sys.stderr)
         return 1
@@ -319,11 +310,8 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    _, store = open_store(args.config)
-    try:
+    with opened(args.config) as (_, store):
         found = store.subscribers.all()
-    finally:
-        store.close()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)

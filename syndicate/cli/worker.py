@@ -14,7 +14,7 @@ import argparse
 import time
 from collections.abc import Callable
 
-from syndicate.cli.context import open_store
+from syndicate.cli.context import opened
 from syndicate.cli.signals import Stop
 from syndicate.clock import Clock, utc_now
 from syndicate.config import Config
@@ -58,21 +58,17 @@ def round_(store: Store, config: Config, clock: Clock, kinds: list[str]) -> dict
 
 
 def run(args: argparse.Namespace) -> int:
-    config, store = open_store(args.config)
-    kinds = args.kind or list(KINDS)
-    total = 0
-    with Stop() as stop:
-        try:
-            while not stop():
-                done = round_(store, config, utc_now, kinds)
-                total += sum(done.values())
-                if args.once:
-                    break
-                if not any(done.values()):
-                    deadline = time.monotonic() + args.idle
-                    while not stop() and time.monotonic() < deadline:
-                        time.sleep(min(0.2, args.idle))
-        finally:
-            store.close()
+    with opened(args.config) as (config, store), Stop() as stop:
+        kinds = args.kind or list(KINDS)
+        total = 0
+        while not stop():
+            done = round_(store, config, utc_now, kinds)
+            total += sum(done.values())
+            if args.once:
+                break
+            if not any(done.values()):
+                deadline = time.monotonic() + args.idle
+                while not stop() and time.monotonic() < deadline:
+                    time.sleep(min(0.2, args.idle))
     print(f"worker: {total} jobs finished ({', '.join(kinds)})")
     return stop.status if stop() else 0
