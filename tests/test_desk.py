@@ -185,6 +185,44 @@ def test_auto_publish_after(tmp_path: Path) -> None:
         store.close()
 
 
+def test_a_hidden_held_brief_stays_out_until_restored_then_waits_on_the_desk(
+    tmp_path: Path,
+) -> None:
+    """Hiding a brief still on the desk: neither approval nor auto-publish lets it out; a
+    restore puts it back on the desk, held, not published."""
+    config = _config(tmp_path, "all")
+    text = (tmp_path / "config.toml").read_text() + 'auto_publish_after = "1h"\n'
+    (tmp_path / "config.toml").write_text(text)
+    from syndicate import config as configs
+
+    config = configs.load(tmp_path / "config.toml")
+    config.data_dir.mkdir(exist_ok=True)
+    store = stores.open(config.database_url, clock=lambda: NOW)
+    try:
+        review.install(store, config)
+        made = _store_brief(store, "fema-disaster")
+        assert store.takedowns.hide(made.id, reason="wrong county", now=NOW)
+        state = store.desk.state(made.id)
+        assert state is not None and state.state == "hidden"
+        assert not review.approve(store, made.id, "Dana Reyes", now=NOW)
+        assert review.auto_publish_after(store, config, now=NOW + timedelta(hours=2)) == []
+        publish(store, config, now=NOW + timedelta(hours=2))
+        texts = [p.read_text() for p in config.feeds_dir.rglob("*") if p.is_file()]
+        assert texts and not any(made.title in t for t in texts)
+        assert store.briefs.visible(made.id) is None
+
+        assert store.takedowns.restore(made.id, now=NOW + timedelta(hours=3))
+        state = store.desk.state(made.id)
+        assert state is not None and state.state == "held"
+        assert store.briefs.visible(made.id) is None
+        assert review.approve(store, made.id, "Dana Reyes", now=NOW + timedelta(hours=3))
+        publish(store, config, now=NOW + timedelta(hours=3))
+        parsed = feedparser.parse((config.feeds_dir / "all.atom").read_bytes())
+        assert [e.title for e in parsed.entries] == [made.title]
+    finally:
+        store.close()
+
+
 # --- security ---------------------------------------------------------------------------------
 
 

@@ -84,10 +84,10 @@ def _sha(token: str) -> str:
 
 
 def _state(review: str | None, hidden: datetime | None, problem: str | None) -> str:
+    if hidden is not None:  # a takedown outranks the desk: a hidden brief is not waiting
+        return "hidden"
     if review is not None:
         return review
-    if hidden is not None:
-        return "hidden"
     return "failed" if problem else "published"
 
 
@@ -268,10 +268,13 @@ class Desk:
         return article_from_json(loads(data)) if data else None
 
     def approve(self, brief_id: str, editor: str, *, now: datetime) -> bool:
-        """Publish a held (or rejected) brief; False when it is not waiting."""
+        """Publish a held (or rejected) brief; False when it is not waiting (a hidden brief
+        is not: it goes back on the desk only when restored)."""
         with self.store.begin() as conn:
-            review = conn.scalar(select(briefs.c.review).where(briefs.c.id == brief_id))
-            if review is None:
+            row = conn.execute(
+                select(briefs.c.review, briefs.c.hidden_at).where(briefs.c.id == brief_id)
+            ).first()
+            if row is None or row.review is None or row.hidden_at is not None:
                 return False
             rows = conn.execute(select(held_feeds).where(held_feeds.c.brief_id == brief_id)).all()
             conn.execute(delete(held_feeds).where(held_feeds.c.brief_id == brief_id))
@@ -292,10 +295,12 @@ class Desk:
         return True
 
     def reject(self, brief_id: str, editor: str, reason: str, *, now: datetime) -> bool:
-        """Keep a held brief out, with a reason; False when it is not held."""
+        """Keep a held brief out, with a reason; False when it is not held (or is hidden)."""
         with self.store.begin() as conn:
-            review = conn.scalar(select(briefs.c.review).where(briefs.c.id == brief_id))
-            if review != "held":
+            row = conn.execute(
+                select(briefs.c.review, briefs.c.hidden_at).where(briefs.c.id == brief_id)
+            ).first()
+            if row is None or row.review != "held" or row.hidden_at is not None:
                 return False
             conn.execute(update(briefs).where(briefs.c.id == brief_id).values(review="rejected"))
             self._decide(conn, brief_id, editor, reason, now)
@@ -318,7 +323,11 @@ class Desk:
                 conn.scalars(
                     select(briefs.c.id)
                     .join(reviews, reviews.c.brief_id == briefs.c.id)
-                    .where(briefs.c.review == "held", reviews.c.held_at <= when)
+                    .where(
+                        briefs.c.review == "held",
+                        briefs.c.hidden_at.is_(None),
+                        reviews.c.held_at <= when,
+                    )
                     .order_by(reviews.c.held_at, briefs.c.id)
                 )
             )
