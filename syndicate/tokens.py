@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -113,33 +114,47 @@ def verify(
 
 
 def load_secret(env_name: str, data_dir: Path) -> bytes:
-    """The service secret: from the env var `env_name`, else `<data_dir>/secret` (made once)."""
+    """The service secret: from the env var `env_name`, else `<data_dir>/secret` (made once).
+
+    The file appears whole: the secret is written to a private temporary file first and
+    hard-linked into place, which fails if another process got there first. So two processes
+    starting together agree on one secret, and neither can read the file half-written (a
+    reader used to find it empty, take it for a crash's leftover and delete it while the
+    other was writing).
+    """
     value = os.environ.get(env_name, "") if env_name else ""
     if value:
         return value.encode("utf-8")
     path = data_dir / SECRET_FILE
-    try:
-        return _read(path)
-    except FileNotFoundError:
-        pass
+    found = _read(path)
+    if found:
+        return found
     data_dir.mkdir(parents=True, exist_ok=True)
     fresh = secrets.token_hex(32).encode("ascii")
+    fd, scratch = tempfile.mkstemp(prefix=".secret-", dir=data_dir)  # mode 0600
     try:
-        # O_EXCL: two processes starting together must agree on one secret, not race.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _read(path)
-    with os.fdopen(fd, "wb") as f:
-        f.write(fresh)
-        f.flush()
-        os.fsync(f.fileno())
+        with os.fdopen(fd, "wb") as f:
+            f.write(fresh)
+            f.flush()
+            os.fsync(f.fileno())
+        if found is None:
+            try:
+                os.link(scratch, path)
+            except FileExistsError:
+                return _read(path) or fresh
+        else:
+            # An empty file, left by a crash of a version that wrote in place: replace it.
+            os.replace(scratch, path)
+            return _read(path) or fresh
+    finally:
+        if os.path.exists(scratch):
+            os.unlink(scratch)
     return fresh
 
 
-def _read(path: Path) -> bytes:
-    data = path.read_bytes().strip()
-    if not data:
-        # A file left empty by a crash mid-write: replace it rather than sign with nothing.
-        path.unlink()
-        raise FileNotFoundError(path)
-    return data
+def _read(path: Path) -> bytes | None:
+    """The file's secret; None if there is no file, b"" if it is empty."""
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        return None

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,3 +108,29 @@ def test_an_empty_secret_file_is_replaced(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("SYN_TEST_SECRET", raising=False)
     (tmp_path / "secret").write_bytes(b"")
     assert len(tokens.load_secret("SYN_TEST_SECRET", tmp_path)) >= 32
+
+
+def test_processes_starting_together_agree_on_one_secret_and_none_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Eight processes race to make the file; before, one could find it empty mid-write, delete
+    # it and crash on the next read (seen in test_worker's two-worker run).
+    monkeypatch.delenv("SYN_TEST_SECRET", raising=False)
+    # Each waits for the same start time (after all have imported), so the calls overlap.
+    code = (
+        "import sys, time; from pathlib import Path; from syndicate import tokens\n"
+        "while time.time() < float(sys.argv[2]): pass\n"
+        "sys.stdout.write(tokens.load_secret('SYN_TEST_SECRET', Path(sys.argv[1])).decode())"
+    )
+    for round_ in range(4):
+        data = tmp_path / f"round{round_}"
+        start = str(time.time() + 1.0)
+        runs = [
+            subprocess.Popen([sys.executable, "-c", code, str(data), start], stdout=subprocess.PIPE)
+            for _ in range(8)
+        ]
+        outs = [r.communicate(timeout=60)[0] for r in runs]
+        assert [r.returncode for r in runs] == [0] * 8
+        assert len(set(outs)) == 1 and len(outs[0]) >= 32
+        assert (data / "secret").read_bytes().strip() == outs[0]
+        assert [p.name for p in data.iterdir()] == ["secret"]  # no scratch file left
