@@ -281,6 +281,34 @@ def test_claims_by_several_workers_never_overlap(store: Store, cfg: Config) -> N
     assert len(every) == len(set(every)) == 40
 
 
+def test_a_claim_takes_the_oldest_due_rows_of_every_kind_up_to_its_limit(
+    store: Store, cfg: Config
+) -> None:
+    subs = [
+        store.subscribers.add(f"reader{i}@example.net", "daily", confirmed=True) for i in range(8)
+    ]
+    put_briefs(store, CBP)
+    mail.plan(store, cfg, now=DAY1)
+    rows = sorted(store.deliveries.page(0, 100), key=lambda r: r.id)
+    assert len(rows) == 8
+    ids = [r.id for r in rows]
+    # ids[0]: a dead worker's claim (lease over); ids[1]: a retry that is due; ids[2]: a
+    # retry that is not due yet; ids[3]: its subscriber left; the rest are new.
+    (dead,) = store.deliveries.claim("dead-worker", DAY1, limit=1, lease=600)
+    assert dead.id == ids[0]
+    later = DAY1 + timedelta(seconds=700)
+    for i, at_ in ((1, later), (2, later + timedelta(hours=1))):
+        (got,) = store.deliveries.claim("w0", DAY1, limit=1, lease=600)
+        assert got.id == ids[i]
+        store.deliveries.retry(got.id, "w0", "451 later", at_, max_attempts=5)
+    store.subscribers.unsubscribe(subs[3].id)
+    first = store.deliveries.claim("w1", later, limit=3, lease=600)
+    assert [r.id for r in first] == [ids[0], ids[1], ids[4]]
+    second = store.deliveries.claim("w1", later, limit=10, lease=600)
+    assert [r.id for r in second] == ids[5:]
+    assert store.deliveries.claim("w1", later, limit=10, lease=600) == []
+
+
 def test_a_dead_workers_claim_is_resent_after_its_lease(
     store: Store, smtp_sink: Sink, cfg: Config
 ) -> None:

@@ -196,3 +196,54 @@ def test_starttls_and_implicit_tls(tmp_path: Path, security: str) -> None:
         assert len(sink.messages) == 1
     finally:
         controller.stop()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"a\r\nb\r\n", b"a\r\nb\r\n.\r\n"),
+        (b"a\r\nb", b"a\r\nb\r\n.\r\n"),  # the last line ended for the terminator
+        (b".a\r\n.\r\nb.\r\n", b"..a\r\n..\r\nb.\r\n.\r\n"),  # dots start lines: doubled
+        (b"a\nb\rc\r\n.d", b"a\r\nb\r\nc\r\n..d\r\n.\r\n"),  # lone LF and CR made CRLF first
+        (b"a\n.b\n", b"a\r\n..b\r\n.\r\n"),
+    ],
+)
+def test_the_data_payload_is_crlf_dot_stuffed_and_terminated(data: bytes, expected: bytes) -> None:
+    assert deliver.smtp.wire(data) == expected
+
+
+def test_lines_starting_with_a_dot_arrive_as_written(smtp_sink: Sink) -> None:
+    # The relay removes the stuffing (RFC 5321 section 4.5.2): what it keeps is our bytes.
+    body = b".hidden start\r\n..two dots\r\n.\r\nplain\r\n"
+    sent = Message(
+        "<d@example.org>", "briefs@example.org", "r@example.net", b"Subject: d\r\n\r\n" + body
+    )
+    asyncio.run(send_all(smtp(smtp_sink.port), [sent]))
+    (got,) = smtp_sink.messages
+    assert got.data.endswith(body)
+    assert got.recipients == ("r@example.net",)
+
+
+def test_a_relay_that_announces_size_refuses_an_oversized_message_before_its_data() -> None:
+    # aiosmtpd announces SIZE and answers a MAIL whose SIZE parameter exceeds its limit
+    # with this 552; without the parameter it would take the data and refuse it after.
+    accepted: list[bytes] = []
+
+    class Keep:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            accepted.append(envelope.content)
+            return "250 OK"
+
+    size = len(deliver.smtp.wire(message(7).data)) - 3
+    small = Controller(Keep(), hostname="127.0.0.1", port=free_port(), data_size_limit=size - 1)
+    exact = Controller(Keep(), hostname="127.0.0.1", port=free_port(), data_size_limit=size)
+    small.start()
+    exact.start()
+    try:
+        with pytest.raises(PermanentFailure, match="exceeds fixed maximum message size"):
+            asyncio.run(send_all(smtp(small.port), [message(7)]))
+        asyncio.run(send_all(smtp(exact.port), [message(7)]))
+    finally:
+        small.stop()
+        exact.stop()
+    assert len(accepted) == 1

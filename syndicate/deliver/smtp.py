@@ -5,11 +5,18 @@ pace keeps the whole pool under `rate` messages per second. Replies map onto the
 by their first digit (RFC 5321 section 4.2.1): 4yz is transient (`TemporaryFailure`), 5yz is
 permanent (`PermanentFailure`). A dropped connection, a refused connect or a timeout is
 transient too.
+
+The message goes out as its bytes are: `wire` checks in one pass over C-level counts that
+they are already CRLF lines (the digest stage writes them so) and only then escapes the
+lines that start with a dot (RFC 5321 section 4.5.2). aiosmtplib's `sendmail` would run two
+regular expressions over every byte of every message for that, half the cost of sending a
+digest; it still does the envelope and the connection (TLS, AUTH, EHLO).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import weakref
 from typing import Literal
@@ -20,6 +27,38 @@ from syndicate.errors import DeliveryError, PermanentFailure, TemporaryFailure
 from syndicate.model import Message
 
 Security = Literal["none", "starttls", "tls"]
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def wire(data: bytes) -> bytes:
+    """The DATA payload for `data`: CRLF line ends, dot-stuffed, ending with CRLF "." CRLF."""
+    crlf = data.count(b"\r\n")
+    if data.count(b"\r") != crlf or data.count(b"\n") != crlf:
+        data = _LINE_END.sub(b"\r\n", data)  # lone CR or LF: rare, so the slow way
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    if data.startswith(b"."):
+        data = b"." + data
+    return data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
+
+
+async def _transaction(client: aiosmtplib.SMTP, message: Message) -> str:
+    """MAIL, RCPT and DATA for one message on an open connection; the DATA reply."""
+    payload = wire(message.data)
+    options = [f"SIZE={len(payload) - 3}"] if client.supports_extension("size") else []
+    await client.mail(message.sender, options=options)
+    await client.rcpt(message.recipient)
+    started = await client.execute_command(b"DATA")
+    if started.code != 354:
+        raise aiosmtplib.SMTPDataError(started.code, started.message)
+    if client.protocol is None:
+        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+    client.protocol.write(payload)
+    reply = await client.protocol.read_response(timeout=client.timeout)
+    if reply.code != 250:
+        raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+    return reply.message
 
 
 class Pace:
@@ -120,6 +159,11 @@ class Smtp:
             cert_bundle=self._ca_file,
         )
         await client.connect()
+        if client.is_ehlo_or_helo_needed:  # connect greets only to start TLS or log in
+            try:
+                await client.ehlo()  # so the extensions (SIZE) are known before MAIL
+            except aiosmtplib.SMTPHeloError:
+                await client.helo()
         return client
 
     async def send(self, message: Message) -> str:
@@ -139,7 +183,7 @@ class Smtp:
         try:
             if client is None:
                 client = await self._connect()
-            _, reply = await client.sendmail(message.sender, [message.recipient], message.data)
+            reply = await _transaction(client, message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
             await _drop(client)
             stale = isinstance(e, aiosmtplib.SMTPServerDisconnected | ConnectionResetError)

@@ -146,12 +146,14 @@ def _worker() -> str:
 class Ledger:
     """The send loop's way to the store: one worker thread, so database calls neither
     block the event loop nor run two at once, and accepted messages are marked sent in
-    small batches (those accepted while the previous batch was being written)."""
+    groups of `group` (the send loop flushes the rest when its batch is done). A crash
+    before a group is marked resends it once: it is part of the batch in hand."""
 
-    def __init__(self, store: Store, worker: str, clock: Clock) -> None:
+    def __init__(self, store: Store, worker: str, clock: Clock, group: int = 1) -> None:
         self.store = store
         self.worker = worker
         self.clock = clock
+        self.group = group
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="ledger")
         self._accepted: list[tuple[int, str, datetime]] = []
         self._lock = asyncio.Lock()
@@ -164,6 +166,8 @@ class Ledger:
     async def accepted(self, delivery_id: int, reply: str) -> int:
         """Record that the server accepted a message; how many rows this call marked."""
         self._accepted.append((delivery_id, reply, self.clock()))
+        if len(self._accepted) < self.group:
+            return 0
         return await self.flush()
 
     async def flush(self) -> int:
@@ -233,8 +237,8 @@ async def deliver_due(
     summary = summary or Summary()
     clock = clock or store.clock
     renderer = Renderer(store, config)
-    ledger = Ledger(store, _worker(), clock)
     batch_size = max(8, config.mail.smtp.pool_size * 8)
+    ledger = Ledger(store, _worker(), clock, group=max(1, batch_size // 4))
     try:
         await ledger.call(store.deliveries.cancel_inactive, clock())
         while not (stop is not None and stop()):

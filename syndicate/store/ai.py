@@ -31,7 +31,6 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     func,
-    or_,
     select,
 )
 
@@ -189,15 +188,14 @@ class AIJobs:
     def claim(self, worker: str, now: datetime, *, limit: int, lease: float) -> list[Job]:
         """Take up to `limit` due jobs (new, retry time reached, or a dead worker's)."""
         stale = now - timedelta(seconds=lease)
-        due = or_(
-            and_(
-                ai_jobs.c.status == "pending",
-                or_(ai_jobs.c.next_attempt_at.is_(None), ai_jobs.c.next_attempt_at <= now),
-            ),
-            and_(ai_jobs.c.status == "claimed", ai_jobs.c.claimed_at < stale),
+        c = ai_jobs.c
+        ways = (
+            and_(c.status == "pending", c.next_attempt_at.is_(None)),
+            and_(c.status == "pending", c.next_attempt_at <= now),
+            and_(c.status == "claimed", c.claimed_at < stale),
         )
         with self.store.begin() as conn:
-            rows = claim(conn, ai_jobs, due, worker, now, limit)
+            rows = claim(conn, ai_jobs, ways, worker, now, limit)
         return [_job(r) for r in rows]
 
     def finish(self, job: Job, worker: str, **done: Any) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Table, select
+from sqlalchemy import ColumnElement, Connection, Row, Table, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -40,20 +40,32 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: list
 
 
 def claim(
-    conn: Connection, table: Table, due: ColumnElement[bool], worker: str, now: datetime, limit: int
+    conn: Connection,
+    table: Table,
+    ways: Sequence[ColumnElement[bool]],
+    worker: str,
+    now: datetime,
+    limit: int,
 ) -> Sequence[Row[Any]]:
-    """Mark up to `limit` rows of a work queue that are `due` as claimed by `worker` (an
-    attempt each) and return them, oldest first. On PostgreSQL rows another worker is
-    claiming at this moment are skipped, not waited for (`FOR UPDATE SKIP LOCKED`), so any
-    number of workers share a queue; SQLite has one writer at a time, so there is none to
-    skip. The table needs `id`, `status`, `claimed_at`, `claimed_by` and `attempts`."""
+    """Mark up to `limit` rows of a work queue that are due in one of `ways` as claimed by
+    `worker` (an attempt each) and return them, oldest first. Each way is looked up on its
+    own, oldest `limit` first, so an index on it stops the search at `limit` rows: one
+    query over all of them at once read and sorted every due row on every claim, which made
+    draining a long queue quadratic. On PostgreSQL rows another worker is claiming at this
+    moment are skipped, not waited for (`FOR UPDATE SKIP LOCKED`), so any number of workers
+    share a queue; SQLite has one writer at a time, so there is none to skip. The table
+    needs `id`, `status`, `claimed_at`, `claimed_by` and `attempts`."""
     c = table.c
-    query = select(c.id).where(due).order_by(c.id).limit(limit)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=table)
-    ids = list(conn.scalars(query))
+    found: set[int] = set()
+    for way in ways:
+        query = select(c.id).where(way).order_by(c.id).limit(limit)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=table)
+        found.update(conn.scalars(query))
+    ids = sorted(found)[:limit]
     if not ids:
         return []
+    due = or_(*ways)
     conn.execute(
         table.update()
         .where(c.id.in_(ids), due)
