@@ -314,3 +314,4 @@ class Message:
     sender: str
     recipient: str
     data: bytes
+    crlf: bool = False  # every line of `data` ends in CRLF (as the digest stage writes it)

@@ -247,3 +247,45 @@ def test_a_relay_that_announces_size_refuses_an_oversized_message_before_its_dat
         small.stop()
         exact.stop()
     assert len(accepted) == 1
+
+
+def test_refusals_of_the_sender_or_the_recipient_map_to_the_error_tree() -> None:
+    class Picky:
+        async def handle_MAIL(
+            self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+        ) -> str:
+            if address.startswith("busy"):
+                return "451 4.3.2 Try the sender later"
+            envelope.mail_from = address
+            return "250 OK"
+
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+        ) -> str:
+            if address.startswith("nobody"):
+                return "550 5.1.1 No such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    controller = Controller(Picky(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        busy = Message(
+            "<b@example.org>", "busy@example.org", "r@example.net", b"Subject: b\r\n\r\nx"
+        )
+        with pytest.raises(TemporaryFailure, match=r"replied 451 4\.3\.2 Try the sender later"):
+            asyncio.run(send_all(smtp(controller.port), [busy]))
+        gone = Message("<g@example.org>", "briefs@example.org", "nobody@example.net", b"x\r\n")
+        with pytest.raises(PermanentFailure, match=r"replied 550 5\.1\.1 No such mailbox") as e:
+            asyncio.run(send_all(smtp(controller.port), [gone]))
+        assert e.value.code == 550
+    finally:
+        controller.stop()
+
+
+def test_an_address_that_needs_quoting_goes_through_quoted(smtp_sink: Sink) -> None:
+    # Not a plain dot-atom: aiosmtplib quotes it; the relay sees the same mailbox.
+    quoted = '"ana ruiz"@example.net'
+    sent = Message("<q@example.org>", "briefs@example.org", quoted, b"Subject: q\r\n\r\nhi\r\n")
+    asyncio.run(send_all(smtp(smtp_sink.port), [sent, message(3)]))
+    assert sorted(r for m in smtp_sink.messages for r in m.recipients) == [quoted, "r3@example.net"]

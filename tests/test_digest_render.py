@@ -259,8 +259,33 @@ def test_dkim_signature_covers_list_unsubscribe_and_verifies(tmp_path: Path) -> 
         return record if name == b"briefs._domainkey.example.org." else b""
 
     assert dkim.verify(data, dnsfunc=dns)
+    assert crlf_throughout(data)  # the signature header too: the transport sends it as is
     tampered = data.replace(b"7.TOKEN-U>", b"7.TOKEN-X>", 1)
     assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def crlf_throughout(data: bytes) -> bool:
+    ends = data.count(b"\r\n")
+    return data.count(b"\r") == ends == data.count(b"\n") and data.endswith(b"\r\n")
+
+
+def test_messages_say_they_are_crlf_and_are_whatever_the_briefs_hold() -> None:
+    # Line ends of every kind in a brief's text and title: the message still has CRLF
+    # lines only, which is what `crlf=True` promises the SMTP transport (it skips its check).
+    odd = make_brief(
+        "b-odd",
+        title="Lone\rcarriage and\nline feed",
+        summary=("One\nline\r\nafter\ranother.", ".A line that starts with a dot."),
+        published=NOW - timedelta(hours=1),
+    )
+    sub = subscriber(name="Ana\nRuiz")
+    owed = Owed(Digest("daily:2026-12-01", sub, "daily", (odd, *BRIEFS), 0, NOW), ())
+    messages = [
+        digest.render(owed, bodies((odd, *BRIEFS)), LINKS, letterhead()),
+        digest.confirmation(sub, "https://briefs.example.org/confirm/7.T", letterhead(), NOW),
+    ]
+    for message in messages:
+        assert message.crlf and crlf_throughout(message.data)
 
 
 def test_confirmation_message_carries_the_link() -> None:

@@ -57,6 +57,7 @@ class Signer:
             self.domain.encode("ascii"),
             self.key,
             include_headers=list(SIGNED),
+            linesep=b"\r\n",  # the message's own line ends, so it stays CRLF throughout
         )
         return bytes(signature) + data
 

@@ -237,7 +237,7 @@ class Composer:
         data = mime.encoded_parts(headers, text, html, mid)
         if letterhead.signer:
             data = letterhead.signer.sign(data)
-        return Message(mid, letterhead.envelope_from, sub.email, data)
+        return Message(mid, letterhead.envelope_from, sub.email, data, crlf=True)
 
 
 def render(owed: Owed, bodies: Mapping[str, Body], links: Links, letterhead: Letterhead) -> Message:
@@ -276,7 +276,7 @@ def confirmation(
     data = mime.assemble(headers, text, html, mid)
     if letterhead.signer:
         data = letterhead.signer.sign(data)
-    return Message(mid, letterhead.envelope_from, subscriber.email, data)
+    return Message(mid, letterhead.envelope_from, subscriber.email, data, crlf=True)
 
 
 def _desk_note(brief: Brief) -> str | None:
