@@ -16,6 +16,7 @@ from store_support import T0, make_brief
 
 from syndicate import tokens
 from syndicate.config import Config
+from syndicate.model import Message
 from syndicate.pipeline import mail
 from syndicate.store import Store
 
@@ -307,6 +308,34 @@ def test_a_claim_takes_the_oldest_due_rows_of_every_kind_up_to_its_limit(
     second = store.deliveries.claim("w1", later, limit=10, lease=600)
     assert [r.id for r in second] == ids[5:]
     assert store.deliveries.claim("w1", later, limit=10, lease=600) == []
+
+
+def test_messages_accepted_before_a_batch_breaks_are_marked_sent(store: Store, cfg: Config) -> None:
+    # Sent rows are marked when their batch is done; a bug that breaks the batch half way
+    # must not leave what the relay took looking unsent (it would go out again).
+    for i in range(6):
+        store.subscribers.add(f"reader{i}@example.net", "daily", confirmed=True)
+    put_briefs(store, CBP)
+    mail.plan(store, cfg, now=DAY1)
+
+    class Breaks:
+        def __init__(self) -> None:
+            self.taken: list[str] = []
+
+        async def send(self, message: Message) -> str:
+            if len(self.taken) == 4:
+                raise RuntimeError("a bug in the transport")
+            self.taken.append(message.recipient)
+            return "250 2.0.0 Ok"
+
+        async def close(self) -> None:
+            pass
+
+    transport = Breaks()
+    with pytest.raises(RuntimeError, match="a bug in the transport"):
+        mail.retry(store, cfg, transport=transport, clock=at(DAY1))
+    sent = {r.id for r in store.deliveries.page(0, 100) if r.status == "sent"}
+    assert len(sent) == len(transport.taken) == 4
 
 
 def test_a_dead_workers_claim_is_resent_after_its_lease(

@@ -145,15 +145,15 @@ def _worker() -> str:
 
 class Ledger:
     """The send loop's way to the store: one worker thread, so database calls neither
-    block the event loop nor run two at once, and accepted messages are marked sent in
-    groups of `group` (the send loop flushes the rest when its batch is done). A crash
-    before a group is marked resends it once: it is part of the batch in hand."""
+    block the event loop nor run two at once, and accepted messages are marked sent
+    together when their batch is done (one statement; marking each as it was accepted cost
+    a transaction a message). A crash before the mark resends the batch in hand once.
+    """
 
-    def __init__(self, store: Store, worker: str, clock: Clock, group: int = 1) -> None:
+    def __init__(self, store: Store, worker: str, clock: Clock) -> None:
         self.store = store
         self.worker = worker
         self.clock = clock
-        self.group = group
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="ledger")
         self._accepted: list[tuple[int, str, datetime]] = []
         self._lock = asyncio.Lock()
@@ -163,12 +163,9 @@ class Ledger:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, partial(fn, *args, **kwargs))
 
-    async def accepted(self, delivery_id: int, reply: str) -> int:
-        """Record that the server accepted a message; how many rows this call marked."""
+    def accepted(self, delivery_id: int, reply: str) -> None:
+        """Note that the server accepted a message (marked at the next `flush`)."""
         self._accepted.append((delivery_id, reply, self.clock()))
-        if len(self._accepted) < self.group:
-            return 0
-        return await self.flush()
 
     async def flush(self) -> int:
         """Mark every accepted message not marked yet."""
@@ -218,8 +215,7 @@ async def _one(
         summary.failed += 1
         await ledger.call(deliveries.fail, row.id, ledger.worker, str(e), bounce_after=1 << 30)
         return True
-    marked = await ledger.accepted(row.id, reply)  # awaited first: `+=` must not span it
-    summary.sent += marked
+    ledger.accepted(row.id, reply)
     return True
 
 
@@ -238,7 +234,7 @@ async def deliver_due(
     clock = clock or store.clock
     renderer = Renderer(store, config)
     batch_size = max(8, config.mail.smtp.pool_size * 8)
-    ledger = Ledger(store, _worker(), clock, group=max(1, batch_size // 4))
+    ledger = Ledger(store, _worker(), clock)
     try:
         await ledger.call(store.deliveries.cancel_inactive, clock())
         while not (stop is not None and stop()):
@@ -255,10 +251,12 @@ async def deliver_due(
             results = await asyncio.gather(
                 *(_one(ledger, config, renderer, transport, r, summary) for r in rows)
             )
-            marked = await ledger.flush()
-            summary.sent += marked
+            summary.sent += await ledger.flush()
             if not any(results):
                 break  # every message failed transiently: the relay is down; keep the rest
     finally:
-        ledger.close()
+        try:  # a batch cut short by an error: mark what the relay took before it
+            summary.sent += await ledger.flush()
+        finally:
+            ledger.close()
     return summary
