@@ -29,6 +29,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are package files: they change with an upgrade, which restarts the
+        # process. Checking each one's mtime on every render cost a tenth of sending mail.
+        auto_reload=False,
     )
     return env
 
