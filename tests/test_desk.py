@@ -443,6 +443,7 @@ def test_cli_editors_review_and_log(tmp_path: Path) -> None:
         made = _store_brief(store, "split-quote")
         assert store.desk.verify("Lee Park", PASSWORD)
         assert not store.desk.verify("Lee Park", PASSWORD + "x")
+        assert not store.desk.verify("Nobody", PASSWORD)  # checked against the stand-in hash
     finally:
         store.close()
     listed = _cli(path, "review", "list")

@@ -96,3 +96,20 @@ def test_an_older_store_is_still_migrated(tmp_path: Path) -> None:
     first.close()
     with pytest.raises(Exception, match="not-ours"):  # alembic ran: it knows no such revision
         stores.open(url).close()
+
+
+def test_no_password_hash_is_made_at_import() -> None:
+    """The desk's stand-in hash (64 MiB and a third of a CPU second of argon2id) is made by
+    the first login with an unknown name, not by every process that opens a store."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import syndicate.schedule, syndicate.store.desk as d\n"
+            "print(d._dummy.cache_info().currsize)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "0", done.stderr

@@ -15,6 +15,7 @@ a correction, a material change the feeds show as an update).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -41,8 +42,14 @@ brief_feeds, editors, sessions, log = (
 )  # fmt: skip
 
 _HASHER = PasswordHasher()  # argon2id with the library's maintained defaults
-# Verified against when a name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy() -> str:
+    """A hash verified against when a name is unknown, so a wrong name costs as long as a
+    wrong password. Made on first use: one argon2id hash takes 64 MiB and a third of a
+    CPU second, which no command but a desk login should pay at import."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,7 @@ class Desk:
         with self.store.read() as conn:
             digest = conn.scalar(select(editors.c.password_hash).where(editors.c.name == name))
         try:
-            return _HASHER.verify(digest or _DUMMY, password) and digest is not None
+            return _HASHER.verify(digest or _dummy(), password) and digest is not None
         except (VerificationError, InvalidHashError):
             return False
 
