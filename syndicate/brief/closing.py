@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from syndicate.brief.cues import Cues
+
 if TYPE_CHECKING:  # layout imports this module to tell pointers
     from syndicate.brief.layout import Sentence
 
@@ -31,7 +33,7 @@ _MONTH = (
     r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 # A sentence that says what will happen, by when, or what readers are to do.
-_STRONG = re.compile(
+_STRONG = Cues(
     r"\b(?:expects?\b|expected to|(?<!should )plans? to|planned|planning to|(?:is|are) scheduled|"
     r"scheduled (?:to|for)|takes? effect|goes? into effect|will (?:take|go into) effect|"
     r"effective (?:immediately|on|" + _MONTH + r")|deadlines?|next steps?|"
@@ -48,24 +50,21 @@ _STRONG = re.compile(
     r"by (?:the (?:end|middle|start) of |early |mid-?|late )?"
     r"(?:" + _MONTH + r"(?:\s\d{1,2})?(?:,?\s(?:19|20)\d\d)?|"
     r"(?:this|next) (?:year|month|week|spring|summer|fall|autumn|winter))|"
-    r"by (?:the (?:end|middle|start) of |early |mid-?|late )(?:19|20)\d\d)",
-    re.I,
+    r"by (?:the (?:end|middle|start) of |early |mid-?|late )(?:19|20)\d\d)"
 )
 # "will" alone is future, but leads often say what an agreement "will" do: a weak cue,
 # unless the sentence also says when.
-_WEAK = re.compile(r"\bwill\b", re.I)
-_WHEN = re.compile(
+_WEAK = Cues(r"\bwill\b")
+_WHEN = Cues(
     r"\b(?:on|from|by|until|through|in|before|after|starting|beginning)\s+"
     + _MONTH
-    + r"(?:\s+\d{1,2})?\b|\b(?:in|by|until)\s+(?:19|20)\d\d\b",
-    re.I,
+    + r"(?:\s+\d{1,2})?\b|\b(?:in|by|until)\s+(?:19|20)\d\d\b"
 )
-_HEADING = re.compile(
+_HEADING = Cues(
     r"\b(?:next|ahead|forward|upcoming|coming|future|timeline|deadlines?|key dates|"
     r"important dates|how to (?:apply|register|comment|prepare|get help)|what to do|"
     r"what (?:you|applicants|travelers|residents) (?:can|should|need to) do|"
-    r"required actions?|actions? required|actions? to take)\b",
-    re.I,
+    r"required actions?|actions? required|actions? to take)\b"
 )
 # Sentences that send the reader elsewhere: an imperative opening...
 _SENDS = re.compile(
@@ -73,14 +72,13 @@ _SENDS = re.compile(
     r"Click|Watch|View|Download|Follow|Go to|Check out)\b"
 )
 # ...or, when the sentence names a link, a statement of where more is to be found.
-_POINTS = re.compile(
+_POINTS = Cues(
     r"\b(?:more|further|additional|full|complete)\b[^.]{0,60}\b(?:details?|information|"
     r"guidance|list|text)\b|\b(?:available|found|posted|published|listed)(?:\s+(?:monthly|"
     r"weekly|daily|online|here|there))?\s+(?:at|in|on)\b|"
-    r"\b(?:can|may) find\b|\blearn more\b",
-    re.I,
+    r"\b(?:can|may) find\b|\blearn more\b"
 )
-_URL = re.compile(r"https?://|\bwww\.", re.I)
+_URL = Cues(r"https?://|\bwww\.")
 
 
 @lru_cache(maxsize=4096)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from syndicate.brief import closing, kinds, parts
+from syndicate.brief.cues import Cues
 from syndicate.brief.engine import Draft
 from syndicate.brief.headings import GENERIC
 from syndicate.brief.layout import Layout, Sentence, read
@@ -34,20 +35,18 @@ NEXT_MAX, QUOTES_MAX = 2, 3
 DEFAULT_HEADINGS = (*GENERIC, closing.NEXT)
 # A quotation to show, with the source sentences each of its pieces stands in.
 Quoted = tuple[Quote, tuple[tuple[int, ...], ...]]
-_OUTCOME = re.compile(
+_OUTCOME = Cues(
     r"\b(?:signed|signs?|announced|seized|arrested|approved|launched|awarded|resulted|"
     r"secured|agreement|charged|sentenced|declared|designated|extended|"
     r"released|issued|added|removed|rescued|hoisted|flown|transferred|"
     r"(?:turned|handed)\s+(?:\S+\s+){0,4}?over|"
     r"confiscated|cited|detained|replaces?|makes|passed|value|worth|record|busiest|"
-    r"stable|injured|killed)\b",
-    re.I,
+    r"stable|injured|killed)\b"
 )
-_BACKGROUND = re.compile(
+_BACKGROUND = Cues(
     r"\b(?:since (?:19|20)\d\d|in (?:19|20)\d\d|previously|earlier this year|in recent years|"
     r"last (?:fiscal )?year|"
-    r"over the past|historically|was established|was created|first launched|has long)\b",
-    re.I,
+    r"over the past|historically|was established|was created|first launched|has long)\b"
 )
 _WORD = re.compile(r"[A-Za-z]+")
 _STOP = {
@@ -128,7 +127,7 @@ def standfirst(layout: Layout, prose: list[Sentence]) -> list[Sentence]:
         # common nouns (names and places say who, not what happened) the lead has not
         # used already: the second sentence adds to the first.
         common = {w.lower() for w in _WORD.findall(s.text) if w.islower()} - said
-        value = 2.5 * len(_OUTCOME.findall(s.text)) + 0.5 * bool(re.search(r"\d", s.text))
+        value = 2.5 * _OUTCOME.count(s.text) + 0.5 * bool(re.search(r"\d", s.text))
         value += 0.3 * len(common & title) - 0.2 * rank + 1.2 * (s.para == first.para)
         value -= 3.0 * bool(_BACKGROUND.search(s.text)) + 0.05 * max(0, len(s.text.split()) - 30)
         if s.para != first.para and closing.forward(s.text) and s.order >= late:

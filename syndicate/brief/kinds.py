@@ -16,9 +16,10 @@ table is documented in README.md ("Release types").
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
+
+from syndicate.brief.cues import Cues
 
 Kind = Literal[
     "seizure", "disaster", "rescue", "policy", "visit", "advisory", "statement", "general"
@@ -27,45 +28,38 @@ KINDS: tuple[Kind, ...] = (
     "statement", "seizure", "disaster", "rescue", "visit", "advisory", "policy", "general",
 )  # fmt: skip
 
-_TYPE_CUES: dict[Kind, re.Pattern[str]] = {
-    "statement": re.compile(
+_TYPE_CUES: dict[Kind, Cues] = {
+    "statement": Cues(
         r"^statement\b|\bstatement\s+(?:from|by|on)\b|\bissued\s+the\s+following\s+statement\b|"
-        r"\battributable\s+to\b|\bsaid\s+in\s+a\s+statement\b",
-        re.I,
+        r"\battributable\s+to\b|\bsaid\s+in\s+a\s+statement\b"
     ),
-    "seizure": re.compile(
+    "seizure": Cues(
         r"\b(?:seiz\w*|arrest\w*|apprehend\w*|charged|sentenced|indicted|smuggl\w*|interdict\w*|"
         r"offload\w*|trafficking|counterfeit|intercept\w*|contraband|removes?|removed|"
-        r"pleaded\s+guilty|convicted|fugitive|loaded\s+(?:handguns?|guns?|firearms?))\b",
-        re.I,
+        r"pleaded\s+guilty|convicted|fugitive|loaded\s+(?:handguns?|guns?|firearms?))\b"
     ),
-    "disaster": re.compile(
+    "disaster": Cues(
         r"\b(?:disaster\s+declaration|major\s+disaster|emergency\s+declaration|disaster\s+"
         r"assistance|individual\s+assistance|public\s+assistance|federal\s+disaster|"
-        r"disaster\s+recovery)\b",
-        re.I,
+        r"disaster\s+recovery)\b"
     ),
-    "rescue": re.compile(
+    "rescue": Cues(
         r"\b(?:rescue[sd]?|rescuing|medevac\w*|medically\s+evacuated|search\s+and\s+rescue|"
-        r"hoist\w*|capsiz\w*|sinking|overdue|adrift|mayday)\b",
-        re.I,
+        r"hoist\w*|capsiz\w*|sinking|overdue|adrift|mayday)\b"
     ),
-    "visit": re.compile(
+    "visit": Cues(
         r"\b(?:visit\w*|travel(?:s|ed)\s+to|met\s+with|meets\s+with|tours?|toured|signs?|signed|"
-        r"memorandum\s+of\s+understanding|agreement|partnership|delegation|bilateral)\b",
-        re.I,
+        r"memorandum\s+of\s+understanding|agreement|partnership|delegation|bilateral)\b"
     ),
-    "advisory": re.compile(
+    "advisory": Cues(
         r"\b(?:warns?|warning|urges?|urging|advis\w*|alert\w*|tips|prepare\w*|reminds?|"
         r"vulnerabilit\w*|exploit\w*|scam\w*|fraud|safety|caution\w*|record\s+\w+\s+travel|"
-        r"busiest|ransomware)\b",
-        re.I,
+        r"busiest|ransomware)\b"
     ),
-    "policy": re.compile(
+    "policy": Cues(
         r"\b(?:rule|regulations?|polic(?:y|ies)|guidance|fees?|requirements?|enforcement\s+"
         r"begins|takes?\s+effect|effective|comment\s+period|federal\s+register|eligib\w*|"
-        r"designat\w*|must\s+present)\b",
-        re.I,
+        r"designat\w*|must\s+present)\b"
     ),
 }
 _MIN_SCORE = 2
@@ -80,16 +74,16 @@ class Slot:
     """
 
     name: str
-    cues: re.Pattern[str]
+    cues: Cues
     nouns: tuple[str, ...]
     weight: float = 1.0
 
     def score(self, text: str) -> float:
-        return self.weight * len(self.cues.findall(text))
+        return self.weight * self.cues.count(text)
 
 
 def _slot(name: str, cues: str, nouns: str, weight: float = 1.0) -> Slot:
-    return Slot(name, re.compile(rf"\b(?:{cues})", re.I), tuple(nouns.split()), weight)
+    return Slot(name, Cues(rf"\b(?:{cues})"), tuple(nouns.split()), weight)
 
 
 _BACKGROUND = _slot(
@@ -235,7 +229,7 @@ def classify(title: str, opening: str) -> Kind:
     best: tuple[int, int, int, Kind] = (0, 0, 0, "general")
     for rank, kind in enumerate(KINDS[:-1]):
         cue = _TYPE_CUES[kind]
-        score = 3 * len(cue.findall(title)) + len(cue.findall(opening))
+        score = 3 * cue.count(title) + cue.count(opening)
         score += 2 * (starts[kind] == lead <= len(title))  # the title's first cue leads
         if score >= _MIN_SCORE and (score, -starts[kind], -rank) > best[:3]:
             best = (score, -starts[kind], -rank, kind)
