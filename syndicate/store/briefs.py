@@ -24,7 +24,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, Integer, String, cast, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from syndicate.codec import brief_from_json, brief_to_json, dumps, loads
 from syndicate.model import Brief
@@ -309,16 +320,12 @@ class Briefs:
             "content_sha256": sha,
             "data": dumps(brief_to_json(brief)),
         }
-        row = conn.execute(
-            select(
-                briefs.c.content_sha256, briefs.c.data, briefs.c.hidden_at, briefs.c.review
-            ).where(briefs.c.id == brief.id)
-        ).first()
+        row = conn.execute(_STORED, {"id": brief.id}).first()
         if row is None:
             seq = next_seq(conn, self.store.clock())
             review = "held" if self.hold(brief, source_id) else None
             conn.execute(
-                insert(briefs).values(id=brief.id, seq=seq, edits=0, review=review, **values)
+                _INSERT, values | {"id": brief.id, "seq": seq, "edits": 0, "review": review}
             )
             if review is not None:
                 _held(conn, brief, self.store.clock())
@@ -371,15 +378,23 @@ def _held(conn: Connection, brief: Brief, now: datetime) -> None:
 
 def next_seq(conn: Connection, now: datetime) -> int:
     """Bump the store-wide counter; the row stays locked until the transaction ends."""
-    bump = (
-        meta.update()
-        .where(meta.c.key == SEQ_KEY)
-        .values(value=cast(cast(meta.c.value, Integer) + 1, String), updated_at=now)
-        .returning(meta.c.value)
-    )
-    value = conn.scalar(bump)
+    value = conn.scalar(_BUMP, {"now": now})
     if value is None:  # the first brief: start from what is there (0 on a new store)
         start = str(conn.scalar(select(func.max(briefs.c.seq))) or 0)
         insert_ignore(conn, meta, {"key": SEQ_KEY, "value": start, "updated_at": now}, ["key"])
-        value = conn.scalar(bump)
+        value = conn.scalar(_BUMP, {"now": now})
     return int(value)
+
+
+# Statements a poll runs for every brief, built once (their values are parameters), so
+# SQLAlchemy does not build and key a new statement each time.
+_STORED = select(briefs.c.content_sha256, briefs.c.data, briefs.c.hidden_at, briefs.c.review).where(
+    briefs.c.id == bindparam("id")
+)
+_INSERT = insert(briefs)
+_BUMP = (
+    meta.update()
+    .where(meta.c.key == SEQ_KEY)
+    .values(value=cast(cast(meta.c.value, Integer) + 1, String), updated_at=bindparam("now"))
+    .returning(meta.c.value)
+)

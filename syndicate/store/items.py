@@ -289,12 +289,12 @@ class Items:
             ).first()
         if row is None:
             outcome: Outcome = "new"
-            conn.execute(
-                insert(items).values(
-                    source_id=item.source_id, key=item.key, first_seen_at=now, versions=1,
-                    **values,
-                )
-            )  # fmt: skip
+            # A statement built once, its values as parameters: SQLAlchemy then skips
+            # building and keying a statement per row (a tenth of a first poll's store time).
+            values |= {
+                "source_id": item.source_id, "key": item.key, "first_seen_at": now, "versions": 1,
+            }  # fmt: skip
+            conn.execute(_INSERT, values)
         else:
             sha = save.content_sha256
             edited = (
@@ -344,6 +344,7 @@ _SAVE_COLUMNS = (
     items.c.brief_id,
 )
 _LOOK = object()  # "not looked up yet" (None is "looked up: no row")
+_INSERT = insert(items)
 
 
 def _key(item: Item) -> tuple[str, str]:
