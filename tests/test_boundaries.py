@@ -4,6 +4,7 @@ out the entry it cannot build, and the stop requests of the one-shot commands.""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -52,6 +53,24 @@ def test_clean_and_xml_safe_agree() -> None:
         assert not xml_safe(f"a{bad}b") and clean(f"a{bad}b") == "ab"
     for good in ("\t", "\n", "\r", "é", "\u2028", "\ufffd", "\U0001f600", "\ufdcf", "\ufdf0"):
         assert xml_safe(good) and clean(good) == good
+
+
+def test_clean_drops_exactly_what_xml_cannot_carry_of_every_code_point() -> None:
+    def bad(c: int) -> bool:  # XML 1.0's Char production, less the noncharacters
+        return (
+            (c < 0x20 and c not in (0x09, 0x0A, 0x0D))
+            or 0x7F <= c <= 0x9F
+            or 0xD800 <= c <= 0xDFFF
+            or 0xFDD0 <= c <= 0xFDEF
+            or c & 0xFFFE == 0xFFFE
+        )
+
+    every = "".join(chr(c) for c in range(0x110000))
+    good = "".join(chr(c) for c in range(0x110000) if not bad(c))
+    assert len(every) - len(good) == 29 + 33 + 2048 + 32 + 34
+    assert clean(every) == unicodedata.normalize("NFC", good)
+    assert not xml_safe(every) and xml_safe(good)
+    assert [c for c in range(0x10000, 0x110000, 0xFFF) if not xml_safe(chr(c))] == []
 
 
 def test_decode_applies_the_boundary_before_any_parser() -> None:
