@@ -147,6 +147,27 @@ def test_every_feed_is_published_in_three_formats(store: Store, tmp_path: Path) 
     assert "all" in summary.feeds and "agency/cbp.atom" in summary.written
 
 
+def test_a_brief_is_rendered_and_sanitised_once_per_publish(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each brief below is in three feeds (all, its agency, its topic), in up to three
+    # formats and in an archive month: its HTML is still made and cleaned once.
+    import syndicate.publish.document as document
+
+    cleaned: list[str] = []
+    real = document.sanitise
+    monkeypatch.setattr(document, "sanitise", lambda html: cleaned.append(html) or real(html))
+    cfg = make_config(tmp_path, entries=2)
+    t = datetime(2026, 9, 2, 14, 0, tzinfo=UTC)
+    made = [brief(n, t + timedelta(days=12 * n)) for n in range(6)]
+    put(store, *made)
+    rendered: list[str] = []
+    publish(store, cfg, now=t, render=lambda b: rendered.append(b.id) or f"<p>{b.id}</p>")
+    assert sorted(rendered) == sorted(b.id for b in made)
+    assert sorted(cleaned) == sorted(f"<p>{b.id}</p>" for b in made)
+    assert len(ids(cfg.feeds_dir / "topic/border-security.atom")) == 2
+
+
 def test_archives_are_complete_immutable_and_match_a_full_rebuild(
     store: Store, tmp_path: Path
 ) -> None:

@@ -90,7 +90,7 @@ class _Run:
     links: stage.Links
     root: Path
     since: datetime
-    html: dict[str, str] = field(default_factory=dict)
+    made: dict[str, stage.Entry] = field(default_factory=dict)  # "id@updated" -> its entry
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # brief id -> why
@@ -138,13 +138,13 @@ class _Run:
             if b.id in self.skipped:
                 continue
             key = f"{b.id}@{b.updated.isoformat()}"
-            if key not in self.html:
-                try:
-                    self.html[key] = self.render(b)
+            entry = self.made.get(key)
+            if entry is None:
+                try:  # rendered and sanitised once, for every document it is in
+                    entry = self.made[key] = stage.Entry(b, self.render(b))
                 except Exception as e:  # a template or sanitiser error: this brief only
                     self._skip(b.id, f"publish: cannot render the brief: {type(e).__name__}: {e}")
                     continue
-            entry = stage.Entry(b, self.html[key])
             if key not in self.checked:  # a brief is in several documents: check it once
                 self.checked[key] = stage.problem(entry)
             why = self.checked[key]

@@ -38,7 +38,6 @@ from syndicate.publish.document import (
     updated,
     updated_times,
 )
-from syndicate.publish.sanitise import sanitise
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _EXT = "syndicate"
@@ -153,7 +152,7 @@ def _add(fg: FeedGenerator, channel: Channel, entry: Entry, when: datetime, *, r
     fe.summary(standfirst(brief))
     # RSS readers render <description> as HTML: escape the standfirst so it stays text.
     fe.description(html.escape(standfirst(brief), quote=False))
-    fe.content(sanitise(entry.html), type="html")
+    fe.content(entry.content, type="html")
     fe.author({"name": channel.author})
     if channel.rights:
         fe.rights(channel.rights)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from syndicate.model import Brief
+from syndicate.publish.sanitise import sanitise
 
 # The `updated` of an empty feed when the caller gives none (tests); the pipeline gives the
 # instant the store first published, since feed validators call a 1970 date implausible.
@@ -36,10 +37,15 @@ class Deleted:
 
 @dataclass(frozen=True)
 class Entry:
-    """One brief with its rendered HTML (sanitised again by the publish stage)."""
+    """One brief with its rendered HTML, and that HTML sanitised (`content`, what every
+    document carries), made once per entry however many documents it goes in."""
 
     brief: Brief
     html: str
+    content: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", sanitise(self.html))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from syndicate.publish.document import (
     standfirst,
     updated_times,
 )
-from syndicate.publish.sanitise import sanitise
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -32,7 +31,7 @@ def _item(channel: Channel, entry: Entry, modified: datetime) -> dict[str, Any]:
         "external_url": brief.url,
         "title": brief.title,
         "summary": standfirst(brief),
-        "content_html": sanitise(entry.html),
+        "content_html": entry.content,
         "date_published": brief.published.isoformat(),
         "date_modified": modified.isoformat(),
         "authors": [{"name": channel.author}],
