@@ -168,6 +168,30 @@ def test_a_brief_is_rendered_and_sanitised_once_per_publish(
     assert len(ids(cfg.feeds_dir / "topic/border-security.atom")) == 2
 
 
+def test_a_new_brief_renders_only_the_archive_month_it_pushes_into(
+    store: Store, tmp_path: Path
+) -> None:
+    cfg = make_config(tmp_path, entries=2)
+    t = datetime(2026, 9, 5, 14, 0, tzinfo=UTC)
+    # September and October are archived; November's archive already holds one brief.
+    made = [brief(n, t + timedelta(days=d)) for n, d in enumerate((0, 3, 30, 33, 60, 62, 64))]
+    put(store, *made)
+    publish(store, cfg, now=t)
+    october = cfg.feeds_dir / "archive/all/2026-10.atom"
+    assert rel(strict_atom(october.read_bytes()), "next-archive") == (
+        f"{SITE}/feeds/archive/all/2026-11.atom"
+    )
+    before = october.read_bytes()
+    late = brief(9, t + timedelta(days=66))  # pushes the 4th November brief out of the window
+    put(store, late)
+    rendered: list[str] = []
+    publish(store, cfg, now=t, render=lambda b: rendered.append(b.id) or f"<p>{b.id}</p>")
+    november = {b.id for b in made[4:]} | {late.id}
+    assert set(rendered) <= november  # October's briefs were not rendered again
+    assert f"tag:{AUTHORITY}:brief/b-0005" in ids(cfg.feeds_dir / "archive/all/2026-11.atom")
+    assert october.read_bytes() == before
+
+
 def test_archives_are_complete_immutable_and_match_a_full_rebuild(
     store: Store, tmp_path: Path
 ) -> None:

@@ -205,7 +205,8 @@ class _Run:
             months |= {month_of(k.published) for k in changed if boundary is None or k < boundary}
             if months and boundary is not None:
                 before = feeds.older(feed, bounds(min(months))[0])
-                if before is not None:  # it may need its next-archive link now
+                # It may need its next-archive link now (unless it has it already).
+                if before is not None and not self._links_to(feed, month_of(before), min(months)):
                     months.add(month_of(before))
         for month in sorted(months):
             self._archive(feed, month, boundary)
@@ -218,6 +219,15 @@ class _Run:
         self.document(f"{feed}.rss", stage.rss, channel, entries)
         self.document(f"{feed}.json", stage.json_feed, channel, entries)
         return changed_atom
+
+    def _links_to(self, feed: str, month: str, later: str) -> bool:
+        """Whether the archive of `month` on disk links to the archive of `later` (the only
+        later month an archive names is its next-archive), so it need not be rebuilt."""
+        try:
+            data = (self.root / f"archive/{feed}/{month}.atom").read_bytes()
+        except OSError:
+            return False
+        return self.links.archive(feed, later).encode("utf-8") in data
 
     def _all_months(self, feed: str, newest: str) -> set[str]:
         months = {newest}
