@@ -154,6 +154,58 @@ def test_titles_with_markup_characters_survive_exactly() -> None:
     )
 
 
+def test_every_text_and_attribute_reads_back_exactly_from_atom() -> None:
+    odd = "A & B <c> \"d\" 'e'\r\n\tf > g"
+    base = briefs()[0]
+    tricky = replace(base, title=f"Title {odd}", url=f"https://www.example.gov/x?a=1&b={odd}")
+    ch = channel(
+        title=f"Feed {odd}", subtitle=f"Sub {odd}", author=f"Desk {odd}",
+        rights=f"Rights {odd}", hub=f"https://hub.example/?q={odd}",
+        labels=((base.agency, f"Agency {odd}"),),
+        deleted=(publish.Deleted(f"gone {odd}", base.updated),),
+    )  # fmt: skip
+    html = f"<p>{odd}</p>"
+    root = strict_atom(publish.atom(ch, [publish.Entry(tricky, html)]))
+    # XML turns a CR in character data into a LF unless it was written as a reference.
+    assert root.findtext(f"{A}title") == ch.title
+    assert root.findtext(f"{A}subtitle") == ch.subtitle
+    assert root.findtext(f"{A}rights") == ch.rights
+    assert root.findtext(f"{A}author/{A}name") == ch.author
+    hub = next(ln for ln in root.findall(f"{A}link") if ln.get("rel") == "hub")
+    assert hub.get("href") == ch.hub
+    tomb = root.find("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
+    assert tomb is not None and tomb.get("ref") == f"tag:{AUTHORITY}:brief/gone {odd}"
+    entry = root.find(f"{A}entry")
+    assert entry is not None
+    assert entry.findtext(f"{A}title") == tricky.title
+    assert entry.findtext(f"{A}content") == publish.sanitise(html)
+    via = next(ln for ln in entry.findall(f"{A}link") if ln.get("rel") == "via")
+    assert via.get("href") == tricky.url
+    labels = {c.get("term"): c.get("label") for c in entry.findall(f"{A}category")}
+    assert labels[base.agency] == f"Agency {odd}"
+
+
+def test_an_entry_is_serialised_once_for_the_documents_of_one_channel_setting() -> None:
+    made = entries()
+    first = publish.atom(channel("all"), made)
+    assert all(len(e.fragments) == 1 for e in made)
+    # Another feed (or archive) with the same settings reuses the entry as written...
+    (key, text), *_ = made[0].fragments.items()
+    made[0].fragments[key] = text.replace("<title>", "<title>Reused ")
+    assert b"<title>Reused " in publish.atom(channel("agency/cbp"), made)
+    made[0].fragments[key] = text
+    publish.atom(channel("all", month="2026-10"), made)
+    assert all(len(e.fragments) == 1 for e in made)
+    assert publish.atom(channel("all"), made) == first
+    # ...and different settings are written afresh, never taken from the other.
+    relabelled = channel("all", labels=(("CISA", "Cyber Agency"),), rights="")
+    root = strict_atom(publish.atom(relabelled, made))
+    assert all(len(e.fragments) == 2 for e in made)
+    assert "Cyber Agency" in {c.get("label") for c in root.iter(f"{A}category")}
+    assert root.find(f"{A}entry/{A}rights") is None
+    assert b"Cyber Agency" not in publish.atom(channel("all"), made)
+
+
 def test_rss_and_json_feed_agree_with_atom() -> None:
     items = briefs()
     ch = channel(hub="http://127.0.0.1:9/hub")

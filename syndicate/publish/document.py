@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from syndicate.model import Brief
 from syndicate.publish.sanitise import sanitise
@@ -43,6 +44,8 @@ class Entry:
     brief: Brief
     html: str
     content: str = field(init=False, repr=False, compare=False)
+    # Its serialised `<entry>` per channel settings and time (publish.atom fills it in).
+    fragments: dict[Any, str] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content", sanitise(self.html))
