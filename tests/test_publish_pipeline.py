@@ -192,6 +192,37 @@ def test_a_new_brief_renders_only_the_archive_month_it_pushes_into(
     assert october.read_bytes() == before
 
 
+def test_a_full_rebuild_holds_one_month_of_entries_at_a_time(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 60 briefs over six months, each in three feeds: the rebuild writes the archives
+    # month by month across the feeds, so at most one month's entries (10) and the
+    # subscription windows' (2) are held at once, never all 60.
+    import weakref
+
+    import syndicate.publish as stage
+
+    live: set[int] = set()
+    peak = 0
+
+    class Counted(stage.Entry):
+        def __post_init__(self) -> None:
+            nonlocal peak
+            super().__post_init__()
+            live.add(id(self))
+            weakref.finalize(self, live.discard, id(self))
+            peak = max(peak, len(live))
+
+    monkeypatch.setattr(stage, "Entry", Counted)
+    cfg = make_config(tmp_path, entries=2)
+    t = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    put(store, *(brief(n, t + timedelta(days=3 * n + 1)) for n in range(60)))
+    publish(store, cfg, now=t, full=True)
+    chain = walk_archives(cfg.feeds_dir, "agency/cbp")
+    assert len(chain) == 7 and sum(len(found) for _, found in chain) == 60
+    assert 10 <= peak <= 12
+
+
 def test_archives_are_complete_immutable_and_match_a_full_rebuild(
     store: Store, tmp_path: Path
 ) -> None:

@@ -188,6 +188,13 @@ class _Run:
     def feed(self, feed: str, changed: list[Key] | None) -> bool:
         """Rebuild one feed: its subscription documents and the archive months `changed`
         reaches (every month when `changed` is None). True when the Atom document changed."""
+        plan = self.plan(feed, changed)
+        for month in sorted(plan.months):
+            self._archive(feed, month, plan.boundary)
+        return self.subscription(feed, plan)
+
+    def plan(self, feed: str, changed: list[Key] | None) -> _Plan:
+        """What rebuilding a feed takes: its window, and the archive months to write."""
         limit = self.config.feeds.entries
         feeds = self.store.feeds
         window = feeds.latest(feed, limit)
@@ -208,17 +215,38 @@ class _Run:
                 # It may need its next-archive link now (unless it has it already).
                 if before is not None and not self._links_to(feed, month_of(before), min(months)):
                     months.add(month_of(before))
-        for month in sorted(months):
-            self._archive(feed, month, boundary)
+        return _Plan(window, boundary, newest, months)
 
-        entries = self.entries(window)
-        gone = self.store.takedowns.tombstones(feed, limit)
+    def subscription(self, feed: str, plan: _Plan) -> bool:
+        """The feed's Atom, RSS and JSON documents; True when the Atom document changed."""
+        entries = self.entries(plan.window)
+        gone = self.store.takedowns.tombstones(feed, self.config.feeds.entries)
         deleted = tuple(stage.Deleted(t.brief_id, t.hidden_at) for t in gone)
-        channel = self.channel(feed, f"{feed}.atom", prev_archive=newest, deleted=deleted)
+        channel = self.channel(feed, f"{feed}.atom", prev_archive=plan.newest, deleted=deleted)
         changed_atom = self.document(f"{feed}.atom", stage.atom, channel, entries)
         self.document(f"{feed}.rss", stage.rss, channel, entries)
         self.document(f"{feed}.json", stage.json_feed, channel, entries)
         return changed_atom
+
+    def whole(self, feeds: list[str], stop: Stop | None) -> dict[str, _Plan]:
+        """The archives of feeds rebuilt whole (a full rebuild, feeds never published),
+        written month by month across the feeds: a brief's entry, made once for all its
+        feeds, is kept only while its month is written, so a rebuild holds one month of
+        entries, not the store. Returns the feeds' plans (empty if `stop` said stop)."""
+        plans = {feed: self.plan(feed, None) for feed in feeds}
+        for month in sorted(set().union(*(p.months for p in plans.values()))):
+            if stop is not None and stop():
+                return {}
+            for feed, plan in plans.items():
+                if month in plan.months:
+                    self._archive(feed, month, plan.boundary)
+            self.made.clear()
+        return plans
+
+    def failed_in(self, feed: str) -> bool:
+        """Whether a document of the feed (subscription or archive) failed in this run."""
+        own = {f"{feed}.atom", f"{feed}.rss", f"{feed}.json"}
+        return any(d in own or d.startswith(f"archive/{feed}/") for d in self.failed)
 
     def _links_to(self, feed: str, month: str, later: str) -> bool:
         """Whether the archive of `month` on disk links to the archive of `later` (the only
@@ -264,6 +292,16 @@ class _Run:
         self.write("feeds.opml", stage.opml(name, self.links, listed))
         self.write("index.html", stage.index_html(name, f.subtitle, self.links, listed))
         self.write(stage.STYLESHEET, stage.stylesheet(self.config.service.name, self.links))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One feed's rebuild: its subscription window and the archive months to write."""
+
+    window: list[Brief]
+    boundary: Key | None  # the newest brief not in the window, when there is one
+    newest: str | None  # the newest archive month
+    months: set[str]
 
 
 def _changed(store: Store, names: list[str], top: int) -> dict[str, list[Key] | None]:
@@ -323,17 +361,20 @@ def publish(
     work = dict.fromkeys(names) if full else _changed(store, names, top)
     announce: list[str] = []
     done: list[str] = []
-    stopped = False
+    whole = [feed for feed in names if feed in work and work[feed] is None]
+    plans = run.whole(whole, stop) if len(whole) > 1 else {}
+    stopped = len(whole) > 1 and not plans
     for feed in names:
-        if feed not in work:
+        if feed not in work or stopped:
             continue
         if stop is not None and stop():
             stopped = True
             break
-        failures = len(run.failed)
-        if run.feed(feed, work[feed]):
+        plan = plans.get(feed)
+        atom_changed = run.subscription(feed, plan) if plan else run.feed(feed, work[feed])
+        if atom_changed:
             announce += [run.links.feed(feed, ext) for ext in ("atom", "rss", "json")]
-        if len(run.failed) == failures:
+        if not run.failed_in(feed):
             done.append(feed)
         if progress is not None:
             progress(feed)
