@@ -191,7 +191,7 @@ def test_an_entry_is_serialised_once_for_the_documents_of_one_channel_setting() 
     assert all(len(e.fragments) == 1 for e in made)
     # Another feed (or archive) with the same settings reuses the entry as written...
     (key, text), *_ = made[0].fragments.items()
-    made[0].fragments[key] = text.replace("<title>", "<title>Reused ")
+    made[0].fragments[key] = text.replace(b"<title>", b"<title>Reused ")
     assert b"<title>Reused " in publish.atom(channel("agency/cbp"), made)
     made[0].fragments[key] = text
     publish.atom(channel("all", month="2026-10"), made)

@@ -20,6 +20,7 @@ from store_support import make_brief
 from test_publish_documents import FH, _active, _html_fields, hostile, strict_atom
 
 from syndicate import config as config_module
+from syndicate import publish as publish_stage
 from syndicate import store as stores
 from syndicate.config import Config
 from syndicate.model import AGENCIES, Brief
@@ -197,23 +198,19 @@ def test_a_full_rebuild_holds_one_month_of_entries_at_a_time(
 ) -> None:
     # 60 briefs over six months, each in three feeds: the rebuild writes the archives
     # month by month across the feeds, so at most one month's entries (10) and the
-    # subscription windows' (2) are held at once, never all 60.
-    import weakref
+    # subscription windows' (2) are kept at once, never all 60.
+    import syndicate.pipeline.feeds as pipeline
 
-    import syndicate.publish as stage
-
-    live: set[int] = set()
     peak = 0
+    entries = pipeline._Run.entries
 
-    class Counted(stage.Entry):
-        def __post_init__(self) -> None:
-            nonlocal peak
-            super().__post_init__()
-            live.add(id(self))
-            weakref.finalize(self, live.discard, id(self))
-            peak = max(peak, len(live))
+    def counted(run: pipeline._Run, briefs: list[Brief]) -> list[publish_stage.Entry]:
+        nonlocal peak
+        out = entries(run, briefs)
+        peak = max(peak, len(run.made))
+        return out
 
-    monkeypatch.setattr(stage, "Entry", Counted)
+    monkeypatch.setattr(pipeline._Run, "entries", counted)
     cfg = make_config(tmp_path, entries=2)
     t = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     put(store, *(brief(n, t + timedelta(days=3 * n + 1)) for n in range(60)))

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from syndicate import __version__, logs
 from syndicate import publish as stage
@@ -90,7 +91,8 @@ class _Run:
     links: stage.Links
     root: Path
     since: datetime
-    made: dict[str, stage.Entry] = field(default_factory=dict)  # "id@updated" -> its entry
+    # "id@updated" -> the entry's sanitised HTML and its XML per channel settings
+    made: dict[str, tuple[str, dict[Any, bytes]]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # brief id -> why
@@ -138,13 +140,17 @@ class _Run:
             if b.id in self.skipped:
                 continue
             key = f"{b.id}@{b.updated.isoformat()}"
-            entry = self.made.get(key)
-            if entry is None:
+            made = self.made.get(key)
+            if made is not None:
+                entry = stage.Entry.ready(b, *made)
+            else:
                 try:  # rendered and sanitised once, for every document it is in
-                    entry = self.made[key] = stage.Entry(b, self.render(b))
+                    entry = stage.Entry(b, self.render(b))
                 except Exception as e:  # a template or sanitiser error: this brief only
                     self._skip(b.id, f"publish: cannot render the brief: {type(e).__name__}: {e}")
                     continue
+                # Its content and XML, not the brief: a document's briefs are read for it.
+                self.made[key] = (entry.content, entry.fragments)
             if key not in self.checked:  # a brief is in several documents: check it once
                 self.checked[key] = stage.problem(entry)
             why = self.checked[key]

@@ -45,10 +45,21 @@ class Entry:
     html: str
     content: str = field(init=False, repr=False, compare=False)
     # Its serialised `<entry>` per channel settings and time (publish.atom fills it in).
-    fragments: dict[Any, str] = field(init=False, repr=False, compare=False, default_factory=dict)
+    fragments: dict[Any, bytes] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "content", sanitise(self.html))
+
+    @classmethod
+    def ready(cls, brief: Brief, content: str, fragments: dict[Any, bytes]) -> Entry:
+        """An entry made before for this brief version (its content sanitised then, its
+        XML kept in `fragments`), for another document: nothing is made again."""
+        entry = object.__new__(cls)
+        for name, value in (
+            ("brief", brief), ("html", content), ("content", content), ("fragments", fragments)
+        ):  # fmt: skip
+            object.__setattr__(entry, name, value)
+        return entry
 
 
 @dataclass(frozen=True)
