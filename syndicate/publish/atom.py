@@ -209,7 +209,7 @@ def atom(channel: Channel, entries: list[Entry]) -> bytes:
     links, i = channel.links, "  "
     spaces = ' xmlns:fh="' + FH_NS + '"' if channel.is_archive else ""
     spaces += ' xmlns:at="' + AT_NS + '"' if channel.deleted else ""
-    lang = f' xml:lang="{_text(channel.language)}"' if channel.language else ""
+    lang = _attrs(**{"xml:lang": channel.language or None})
     head = [
         f'<feed{spaces} xmlns="{ATOM_NS}"{lang}>\n',
         _leaf(i, "id", channel.id),
