@@ -283,6 +283,54 @@ def test_refusals_of_the_sender_or_the_recipient_map_to_the_error_tree() -> None
         controller.stop()
 
 
+def test_a_refused_message_leaves_its_connection_for_the_next() -> None:
+    # A refusal at MAIL, RCPT or DATA ends that transaction, not the session: the client
+    # resets and sends the next message on the same connection.
+    sessions: set[int] = set()
+    accepted: list[str] = []
+
+    class Choosy:
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+        ) -> str:
+            sessions.add(id(session))
+            if address.startswith("nobody"):
+                return "550 5.1.1 No such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            if b"refuse me" in envelope.content:
+                return "554 5.6.0 Content refused"
+            accepted.extend(envelope.rcpt_tos)
+            return "250 OK"
+
+    controller = Controller(Choosy(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    gone = Message("<g@example.org>", "briefs@example.org", "nobody@example.net", b"x\r\n")
+    spam = Message("<s@example.org>", "briefs@example.org", "s@example.net", b"refuse me\r\n")
+
+    async def one_by_one(transport: deliver.Transport) -> list[str]:
+        errors = []
+        try:
+            for m in (gone, spam, message(1)):
+                try:
+                    await transport.send(m)
+                except PermanentFailure as e:
+                    errors.append(str(e))
+        finally:
+            await transport.close()
+        return errors
+
+    try:
+        errors = asyncio.run(one_by_one(smtp(controller.port, pool_size=1)))
+    finally:
+        controller.stop()
+    assert [e.split(" replied ")[1][:3] for e in errors] == ["550", "554"]
+    assert accepted == ["r1@example.net"]
+    assert len(sessions) == 1
+
+
 def test_an_address_that_needs_quoting_goes_through_quoted(smtp_sink: Sink) -> None:
     # Not a plain dot-atom: aiosmtplib quotes it; the relay sees the same mailbox.
     quoted = '"ana ruiz"@example.net'

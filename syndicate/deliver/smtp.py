@@ -192,11 +192,15 @@ class Smtp:
             cert_bundle=self._ca_file,
         )
         await client.connect()
-        if client.is_ehlo_or_helo_needed:  # connect greets only to start TLS or log in
-            try:
-                await client.ehlo()  # so the extensions (SIZE) are known before MAIL
-            except aiosmtplib.SMTPHeloError:
-                await client.helo()
+        try:
+            if client.is_ehlo_or_helo_needed:  # connect greets only to start TLS or log in
+                try:
+                    await client.ehlo()  # so the extensions (SIZE) are known before MAIL
+                except aiosmtplib.SMTPHeloError:
+                    await client.helo()
+        except BaseException:
+            client.close()  # the caller never holds it, so nobody else would
+            raise
         return client
 
     async def send(self, message: Message) -> str:
@@ -218,6 +222,13 @@ class Smtp:
                 client = await self._connect()
             reply = await _transaction(client, message)
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
+            # A refusal of this message (its size, sender or recipient) leaves the
+            # connection good: RSET and keep it, so the next message does not pay a new
+            # connection and the relay is not cut off mid-session. 421 means it is closing.
+            refused = isinstance(e, aiosmtplib.SMTPResponseException) and e.code != 421
+            if refused and client is not None and await _reset(client):
+                pool.idle.append(client)
+                raise _failure(e, self.where) from e
             await _drop(client)
             stale = isinstance(e, aiosmtplib.SMTPServerDisconnected | ConnectionResetError)
             if reused and stale:
@@ -235,6 +246,17 @@ class Smtp:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 client.close()
+
+
+async def _reset(client: aiosmtplib.SMTP) -> bool:
+    """RSET after a refused transaction; whether the connection is fit for another."""
+    if not client.is_connected:
+        return False
+    try:
+        reply = await client.execute_command(b"RSET")
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        return False
+    return reply.code == 250
 
 
 async def _drop(client: aiosmtplib.SMTP | None) -> None:
