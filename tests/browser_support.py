@@ -383,6 +383,44 @@ def chromium() -> Iterator[Any]:
 # --- HTML checks ----------------------------------------------------------------------------
 
 
+def click_through(browser: Any, by: str, what: str) -> None:
+    """Click an element and wait until the next page has replaced this one and loaded.
+
+    Chromium can refuse an element found while its document was still being swapped in
+    ("Node with given id does not belong to the document", raised before any click
+    happens); it is then found again, so a click is never made twice.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    page = browser.find_element(By.TAG_NAME, "html")
+
+    def clicked(b: Any) -> bool:
+        try:
+            b.find_element(by, what).click()
+        except StaleElementReferenceException:
+            return False
+        except WebDriverException as e:
+            if "does not belong to the document" not in str(e):
+                raise
+            return False
+        return True
+
+    def gone(_: Any) -> bool:
+        try:
+            return bool(staleness_of(page)(browser))
+        except WebDriverException:  # "does not belong to the document": gone as well
+            return True
+
+    WebDriverWait(browser, 10).until(clicked)
+    WebDriverWait(browser, 10).until(gone)
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script("return document.readyState") == "complete"
+    )
+
+
 def vnu_problem() -> str | None:
     """Why the Nu HTML Checker cannot run here, or None."""
     if not VNU.exists():

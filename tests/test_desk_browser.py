@@ -15,7 +15,15 @@ from typing import Any
 import feedparser
 import pytest
 from brief_support import make
-from browser_support import browser_problem, chromium, make_config, running, vnu, vnu_problem
+from browser_support import (
+    browser_problem,
+    chromium,
+    click_through,
+    make_config,
+    running,
+    vnu,
+    vnu_problem,
+)
 
 from syndicate import config as configs
 from syndicate import store as stores
@@ -38,23 +46,10 @@ def _set(browser: Any, field: str, text: str) -> None:
 
 
 def _click(browser: Any, button: str) -> None:
-    """Submit with a button and wait for the next page (the old one goes stale)."""
-    from selenium.common.exceptions import WebDriverException
+    """Submit with a button and wait for the next page."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
 
-    element = browser.find_element(By.ID, button)
-    page = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def gone(_: Any) -> bool:
-        try:
-            page.is_enabled()
-        except WebDriverException:  # stale, or "does not belong to the document"
-            return True
-        return False
-
-    WebDriverWait(browser, 10).until(gone)
+    click_through(browser, By.ID, button)
 
 
 def test_desk_flow_in_a_browser(tmp_path: Path) -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from browser_support import (
     browser_problem,
     chromium,
+    click_through,
     link_in,
     listening_socket,
     make_config,
@@ -49,8 +49,6 @@ def test_a_browser_subscribes_confirms_changes_preferences_and_unsubscribes(
     if problem:
         pytest.skip(problem)
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     sock = listening_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -69,17 +67,11 @@ def test_a_browser_subscribes_confirms_changes_preferences_and_unsubscribes(
                 def click(selector: str) -> None:
                     browser.find_element(By.CSS_SELECTOR, selector).click()
 
-                def navigate(element: Any) -> None:
-                    # Click, then wait until the next page has replaced this one.
-                    page = browser.find_element(By.TAG_NAME, "html")
-                    element.click()
-                    WebDriverWait(browser, 10).until(staleness_of(page))
-
                 def submit(selector: str) -> None:
-                    navigate(browser.find_element(By.CSS_SELECTOR, selector))
+                    click_through(browser, By.CSS_SELECTOR, selector)
 
                 def follow(text: str) -> None:
-                    navigate(browser.find_element(By.LINK_TEXT, text))
+                    click_through(browser, By.LINK_TEXT, text)
 
                 browser.get(url + "/")
                 # Our stylesheet loaded under the CSP (no inline style, no third party).
