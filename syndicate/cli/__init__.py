@@ -60,8 +60,34 @@ def _config_anywhere(p: argparse.ArgumentParser) -> None:
                 _config_anywhere(child)
 
 
+# glibc's M_ARENA_MAX, and the arenas a process keeps when the operator has not said.
+_M_ARENA_MAX = -8
+ARENAS = 2
+
+
+def cap_malloc_arenas() -> bool:
+    """Cap glibc's malloc arenas at ARENAS; whether the cap was set.
+
+    glibc gives each thread that allocates an arena of its own, up to eight per core, and
+    memory freed in one is not reused by another: the worker threads a poll hands store and
+    parse work to left a first run of 2,000 releases at 289 MiB resident where its heap
+    never held more than 164 MB (226 MiB with two arenas). An operator's MALLOC_ARENA_MAX
+    wins; other C libraries are left alone.
+    """
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    return bool(mallopt(_M_ARENA_MAX, ARENAS))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit status."""
+    cap_malloc_arenas()  # before any thread has allocated
     argv = sys.argv[1:] if argv is None else list(argv)
     p = parser(_needed(argv))
     args = p.parse_args(argv)
