@@ -199,18 +199,18 @@ def test_a_full_rebuild_holds_one_month_of_entries_at_a_time(
     # 60 briefs over six months, each in three feeds: the rebuild writes the archives
     # month by month across the feeds, so at most one month's entries (10) and the
     # subscription windows' (2) are kept at once, never all 60.
-    import syndicate.pipeline.feeds as pipeline
+    import syndicate.pipeline.feedrun as pipeline
 
     peak = 0
-    entries = pipeline._Run.entries
+    entries = pipeline.Run.entries
 
-    def counted(run: pipeline._Run, briefs: list[Brief]) -> list[publish_stage.Entry]:
+    def counted(run: pipeline.Run, briefs: list[Brief]) -> list[publish_stage.Entry]:
         nonlocal peak
         out = entries(run, briefs)
         peak = max(peak, len(run.made))
         return out
 
-    monkeypatch.setattr(pipeline._Run, "entries", counted)
+    monkeypatch.setattr(pipeline.Run, "entries", counted)
     cfg = make_config(tmp_path, entries=2)
     t = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     put(store, *(brief(n, t + timedelta(days=3 * n + 1)) for n in range(60)))

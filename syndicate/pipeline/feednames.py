@@ -2,7 +2,7 @@
 titles; and the UTC month an archive document holds (RFC 5005 archives are by month).
 
 Input: the config, or an instant. Output: names, titles, months. Used by publishing
-(`pipeline.feeds`) and by the CLI.
+(`pipeline.feeds`, `pipeline.feedrun`) and by the CLI.
 """
 
 from __future__ import annotations
