@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 from store_support import T0, make_item
 
 from syndicate.errors import StoreError
 from syndicate.model import Validators
 from syndicate.store import Store
+from syndicate.store.polls import PollRecord
 from syndicate.store.sources import RELEASED
 
 FEED = "https://www.uscis.gov/news/rss-feed/59144"
@@ -144,3 +146,31 @@ def test_state_counts_items_and_crawl_delay(store: Store) -> None:
     state = store.sources.state("uscis")
     assert state is not None and (state.items, state.crawl_delay) == (3, 10.0)
     assert [s.id for s in store.sources.all()] == ["uscis"]
+
+
+def test_a_judged_poll_writes_the_health_row_only_when_it_changes(store: Store) -> None:
+    _success(store)
+    written: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("UPDATE sources SET health"):
+            written.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    ok, stall = ("ok", None, T0), ("stalled", "quiet", T0)
+    verdicts = [ok, ok, stall, stall]
+    for n, verdict in enumerate(verdicts):
+        record = PollRecord(T0 + timedelta(minutes=n), "ok", 200, found=3)
+        history, judged = store.polls.judge("uscis", record, lambda _h, v=verdict: v, recent=10)
+        assert judged == verdict
+        # The history includes this poll, newest first.
+        assert history.recent[0].polled_at == record.polled_at
+        assert len(history.recent) == n + 1
+    event.remove(store.engine, "before_cursor_execute", seen)
+    assert len(written) == 2  # ok once, stalled once: the repeats wrote nothing
+    state = store.sources.state("uscis")
+    assert state is not None
+    assert (state.health, state.health_reason, state.health_since) == ("stalled", "quiet", T0)
+    # A source with no row gets no health, and no error.
+    store.polls.judge("nobody", PollRecord(T0, "failed"), lambda _h: ("ok", None, T0), recent=10)
+    assert store.sources.state("nobody") is None

@@ -24,12 +24,12 @@ import logging
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 from syndicate import logs
 from syndicate.config import HealthConfig
 from syndicate.store import Store
-from syndicate.store.polls import DocumentState, PollRecord
+from syndicate.store.polls import DocumentState, History, PollRecord, Verdict
 
 State = Literal["ok", "broken", "stalled", "blocked"]
 STATES: tuple[State, ...] = ("ok", "broken", "stalled", "blocked")
@@ -121,36 +121,39 @@ async def record(
     urls: tuple[str, ...],
     settings: HealthConfig,
 ) -> Health:
-    """Record one poll, judge the source, store its health and log a change of state."""
+    """Record one poll, judge the source, store its health and log a change of state; the
+    recording, the reading of the history and the health's write (only when it changed) are
+    one transaction."""
 
-    def work() -> tuple[Health, Health | None, datetime | None]:
-        store.polls.record(source_id, poll)
-        state = store.sources.state(source_id)
-        previous = None
-        if state is not None and state.health in STATES:
-            previous = Health(state.health, state.health_reason)
-        documents = [d for d in store.polls.documents(source_id) if d.url in urls]
+    def verdict(history: History) -> Verdict:
+        previous = _previous(history)
         health = judge(
-            history=store.polls.recent(source_id, PAGE_WINDOW),
-            documents=documents,
+            history=history.recent,
+            documents=[d for d in history.documents if d.url in urls],
             refused=refused,
             previous=previous,
-            item_dates=store.polls.item_dates(source_id),
+            item_dates=history.item_dates,
             now=poll.polled_at,
             settings=settings,
         )
-        since = state.health_since if state else None
+        since = history.health_since
         if previous is None or previous.state != health.state:
             since = poll.polled_at
-        if state is not None:
-            store.sources.set_health(
-                source_id, health.state, health.reason, since or poll.polled_at
-            )
-        return health, previous, state.health_since if state else None
+        return health.state, health.reason, since or poll.polled_at
 
-    health, previous, began = await asyncio.to_thread(work)
-    log_change(source_id, previous, health, began, poll.polled_at)
+    history, (state, reason, _since) = await asyncio.to_thread(
+        store.polls.judge, source_id, poll, verdict, recent=PAGE_WINDOW
+    )
+    health = Health(cast(State, state), reason)
+    log_change(source_id, _previous(history), health, history.health_since, poll.polled_at)
     return health
+
+
+def _previous(history: History) -> Health | None:
+    """The health stored before this poll; None before the first judgement."""
+    if history.health in STATES:
+        return Health(history.health, history.health_reason)
+    return None
 
 
 def log_change(

@@ -39,6 +39,21 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], keys: list
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
 
 
+def upsert_statement(conn: Connection, table: Table, keys: tuple[str, ...]) -> Any:
+    """`upsert` as one statement per dialect, table and keys, built once and kept: executed
+    with a row's values as parameters, every column of the row given."""
+    key = (conn.dialect.name, table.name, keys)
+    stmt = _UPSERTS.get(key)
+    if stmt is None:
+        base: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+        changes = {c.name: base.excluded[c.name] for c in table.columns if c.name not in keys}
+        stmt = _UPSERTS[key] = base.on_conflict_do_update(index_elements=keys, set_=changes)
+    return stmt
+
+
+_UPSERTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
 def claim(
     conn: Connection,
     table: Table,
