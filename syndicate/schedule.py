@@ -40,6 +40,7 @@ from syndicate.errors import ConfigError, LockedError, StoreError
 from syndicate.fetch import Fetcher
 from syndicate.pipeline import aiwork, feeds, mail
 from syndicate.pipeline.followup import follow_up, steps
+from syndicate.pipeline.memo import Memo
 from syndicate.pipeline.poll import make_fetcher, poll
 from syndicate.store import Store, integrity
 
@@ -79,6 +80,7 @@ class Daemon:
         self.running: set[asyncio.Task[Any]] = set()
         self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="syndicate-job")
         self.fetcher: Fetcher | None = None
+        self.bodies = Memo()  # feed bodies not parsed again while unchanged (`memo`)
         self.status = 0  # the exit status: 1 once the store was found damaged
         self.loop: asyncio.AbstractEventLoop | None = None  # set by run()
 
@@ -276,7 +278,7 @@ class Daemon:
         # Feeds are published and immediate mail sent as each source finishes (freshness).
         summary = await poll(
             self.config, self.store, fetcher=self.fetcher,
-            follow=steps(self.config, self.store),
+            follow=steps(self.config, self.store), bodies=self.bodies,
         )  # fmt: skip
         if not summary.results:
             return None

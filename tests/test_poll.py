@@ -310,3 +310,52 @@ def test_poll_command_reports_json_and_exits_zero_when_sources_fail(
     table = json.loads(capsys.readouterr().out)
     assert {r["id"]: r["failures"] for r in table} == {"good": 0, "gone": 1}
     assert main(["--config", cfg_path, "poll", "--source", "nope"]) == 2
+
+
+def test_the_daemon_does_not_parse_an_unchanged_body_again_and_records_the_same(
+    tmp_path: Path, http_server: Server, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syndicate import parse
+    from syndicate.pipeline import documents
+    from syndicate.pipeline.memo import Memo
+
+    _serve(http_server, range(1, 5))
+    cfg = _config(tmp_path, http_server, {"cbp": "/feed.xml"})
+    parses: list[str] = []
+    real = parse.items
+
+    def counted(*args: object, **kwargs: object) -> parse.Parsed:
+        parses.append("parse")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documents.parse, "items", counted)
+    bodies = Memo()
+
+    def once() -> tuple[object, ...]:
+        (r,) = asyncio.run(poll(cfg, store, source_ids=["cbp"], bodies=bodies)).results
+        (rec,) = store.polls.recent("cbp", 1)
+        (doc,) = store.polls.documents("cbp")
+        state = store.sources.state("cbp")
+        assert state is not None
+        counts = (r.outcome, r.new, r.updated, r.unchanged, r.failed, r.found, r.notes, r.health)
+        kept = (rec.outcome, rec.found, rec.pages, rec.bodies, doc.last_items, doc.most_items)
+        return counts, kept, (state.last_status, state.failures, state.health, state.items)
+
+    first = once()  # the first poll: briefs, parsed
+    assert len(parses) == 1 and first[0][1] == 3
+    parsed = once()  # nothing new, parsed: now remembered
+    assert len(parses) == 2
+    polls_before = store.sources.state("cbp").polls  # type: ignore[union-attr]
+    skipped = once()  # the same bytes: not parsed, recorded as the parsed poll was
+    assert len(parses) == 2
+    assert skipped == parsed
+    assert store.sources.state("cbp").polls == polls_before + 1  # type: ignore[union-attr]
+    assert len(store.polls.recent("cbp", 10)) == 3
+
+    _serve(http_server, range(1, 6))  # a new release: the changed body is parsed again
+    changed = once()
+    assert len(parses) == 3 and changed[0][1] == 1
+    once()  # after a poll that made a brief, the same body is parsed once more
+    assert len(parses) == 4
+    once()
+    assert len(parses) == 4

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from syndicate import fetch, parse, titles
 from syndicate.errors import FetchError, ParseError
 from syndicate.model import Article, Fetched, Item, Source, Validators
+from syndicate.pipeline import memo
 from syndicate.store import Store
 
 # Statuses that mean "not for you": a refusal, not a failure.
@@ -39,6 +40,8 @@ class Document:
     refused: str | None = None  # why, when the document was refused (robots.txt, 403)
     notes: tuple[str, ...] = ()
     exception: FetchError | ParseError | None = field(default=None, repr=False)
+    digest: bytes | None = None  # of the body parsed (`memo.digest`)
+    repeated: bool = False  # the body was the one `last` parsed: not parsed again
 
 
 @dataclass
@@ -79,8 +82,11 @@ async def read(
     main_url: str,
     main_validators: Validators | None,
     now: datetime,
+    last: memo.Parsed | None = None,
 ) -> Read:
-    """Fetch and parse every document of `source`; record each read per document."""
+    """Fetch and parse every document of `source`; record each read per document. A main
+    document whose body is the one `last` parsed is not parsed again: its count, notes and
+    `<ttl>` are `last`'s, and it lists no items (the caller replays the rest)."""
     result = Read()
     seen: dict[str, Item] = {}
     by_url: dict[str, str] = {}
@@ -92,11 +98,15 @@ async def read(
         else:
             known = await asyncio.to_thread(store.polls.document, source.id, configured)
             validators = known.validators if known else None
-        doc, got, parsed = await _one(fetcher, source, url, kind, validators)
+        doc, got, parsed = await _one(
+            fetcher, source, url, kind, validators, last if index == 0 else None
+        )
         result.documents.append(doc)
         if index == 0:
             result.main = got
             result.ttl_minutes = parsed.ttl_minutes if parsed else None
+            if doc.repeated and last is not None:
+                result.ttl_minutes = last.ttl_minutes
             result.main_error = doc.exception
         await asyncio.to_thread(
             store.polls.read_document, source.id, configured, now=now, status=doc.status,
@@ -116,7 +126,12 @@ async def read(
 
 
 async def _one(
-    fetcher: fetch.Fetcher, source: Source, url: str, kind: str, validators: Validators | None
+    fetcher: fetch.Fetcher,
+    source: Source,
+    url: str,
+    kind: str,
+    validators: Validators | None,
+    last: memo.Parsed | None,
 ) -> tuple[Document, Fetched | None, parse.Parsed | None]:
     doc = Document(url)
     got: Fetched | None = None
@@ -126,6 +141,10 @@ async def _one(
         doc.status = got.status
         if got.not_modified:
             doc.not_modified = True
+            return doc, got, None
+        doc.digest = memo.digest(got.body, got.final_url, got.header("content-type"))
+        if last is not None and doc.digest == last.digest:
+            doc.found, doc.notes, doc.repeated = last.found, last.notes, True
             return doc, got, None
         as_kind = source if kind == source.kind else replace(source, kind="feed", listing=None)
         # feedparser is slow on big hostile documents: keep the event loop free.

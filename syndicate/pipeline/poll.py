@@ -21,7 +21,7 @@ from syndicate.clock import Clock
 from syndicate.config import Config
 from syndicate.errors import ConfigError, Throttled
 from syndicate.model import Source, Validators
-from syndicate.pipeline import crosscheck, documents, watch
+from syndicate.pipeline import crosscheck, documents, memo, watch
 from syndicate.pipeline.releases import Releases
 from syndicate.pipeline.results import PollSummary, SourceResult
 from syndicate.store import Store
@@ -42,8 +42,10 @@ class Poller:
         progress: Callable[[SourceResult], None] | None = None,
         stopping: asyncio.Event | None = None,
         follow: Sequence[Callable[[], dict[str, str]]] = (),
+        bodies: memo.Memo | None = None,
     ) -> None:
         self.config = config
+        self.bodies = bodies  # the daemon's: bodies not parsed again (`memo`)
         self.store = store
         self.fetcher = fetcher
         self.clock = clock or store.clock
@@ -111,9 +113,16 @@ class Poller:
         state = await asyncio.to_thread(self.store.sources.state, source.id)
         url = (state.moved_to if state and state.moved_to else None) or source.url
         result.url = url
+        first = state is None or state.last_success_at is None
+        # The memo serves a source with one document, past its first poll and not held.
+        remember = (
+            self.bodies is not None and not source.extra_feeds and not first
+            and not (state is not None and state.held)
+        )  # fmt: skip
+        last = self.bodies.get(source.id) if self.bodies is not None and remember else None
         read = await documents.read(
             self.fetcher, self.store, source, main_url=url,
-            main_validators=state.validators if state else None, now=now,
+            main_validators=state.validators if state else None, now=now, last=last,
         )  # fmt: skip
         main, got = read.documents[0], read.main
         result.status = main.status
@@ -138,9 +147,19 @@ class Poller:
             await self._judge(source, result, now, refused)
             return
 
-        first = state is None or state.last_success_at is None
-        await self.releases.take(source, first, read.items, result)
+        if main.repeated and last is not None:
+            result.unchanged = last.unchanged  # what taking the same items again would count
+        else:
+            await self.releases.take(source, first, read.items, result)
         main_ok = main.error is None and got is not None
+        if self.bodies is not None:
+            unchanged = not (result.new or result.updated or result.failed or result.rejected)
+            if remember and main_ok and main.digest and unchanged and result.outcome == "ok":
+                self.bodies.keep(source.id, memo.Parsed(
+                    main.digest, main.found or 0, main.notes, read.ttl_minutes, result.unchanged,
+                ))  # fmt: skip
+            else:
+                self.bodies.drop(source.id)
         if not main_ok:
             result.error = main.error
         result.next_poll_at = self._next(
@@ -278,17 +297,21 @@ async def poll(
     progress: Callable[[SourceResult], None] | None = None,
     stopping: asyncio.Event | None = None,
     follow: Sequence[Callable[[], dict[str, str]]] = (),
+    bodies: memo.Memo | None = None,
 ) -> PollSummary:
     """Poll due sources (or the named ones) once and store what is new (`clock`: the
     store's unless given; once `stopping` is set no new source or release is started).
     Each of `follow` (publish, mail: `followup.steps`) runs in a thread as sources finish
     with new or updated briefs, coalesced, each on its own, and once more for the last of
-    them before this returns; what they said is in the summary's `followups`."""
+    them before this returns; what they said is in the summary's `followups`. With
+    `bodies` (the daemon's, kept across polls) a feed body byte-identical to the last one
+    parsed for its source, after a poll that changed nothing, is not parsed again."""
 
     async def with_fetcher(f: fetch.Fetcher) -> PollSummary:
         poller = Poller(
-            config, store, f, clock=clock, progress=progress, stopping=stopping, follow=follow
-        )
+            config, store, f, clock=clock, progress=progress, stopping=stopping, follow=follow,
+            bodies=bodies,
+        )  # fmt: skip
         return await poller.run(source_ids)
 
     if fetcher is not None:
