@@ -113,11 +113,6 @@ class Polls:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def record(self, source_id: str, record: PollRecord) -> None:
-        """Remember one poll; only the latest `KEEP` of a source are kept."""
-        with self.store.begin() as conn:
-            _insert(conn, source_id, record)
-
     def judge(
         self,
         source_id: str,

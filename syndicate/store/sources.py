@@ -227,10 +227,6 @@ class Sources:
         """Lift a hold: the next successful poll takes the held items (see `RELEASED`)."""
         self._set(source_id, held_reason=RELEASED)
 
-    def set_health(self, source_id: str, health: str, reason: str | None, since: datetime) -> None:
-        """Record a source's health as judged after a poll (`since`: when it began)."""
-        self._set(source_id, health=health, health_reason=reason, health_since=since)
-
     def set_cross_report(self, source_id: str, at: datetime, report: dict[str, Any]) -> None:
         """Record what the source's cross-check found, and when it read the other document."""
         self._set(source_id, cross_checked_at=at, cross_report=dumps(report))
